@@ -1,0 +1,23 @@
+// The subcommands of the one `wirewatch` binary. Each add_* registers its CLI11 subcommand and
+// sets exit_code when it runs. Exit codes follow sysexits.h.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace wirewatch::cli {
+
+/// Exit codes (sysexits.h).
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 64,     // EX_USAGE: bad command line
+  kExitData = 65,      // EX_DATAERR: the input is not what it should be
+  kExitNoInput = 66,   // EX_NOINPUT: an input file cannot be opened
+  kExitSoftware = 70,  // EX_SOFTWARE: an internal error
+  kExitIo = 74,        // EX_IOERR: reading or writing failed
+  kExitConfig = 78,    // EX_CONFIG: a configuration (or rules) error
+};
+
+/// `wirewatch parse FILE|-`: feed document → records, no network.
+void add_parse_command(CLI::App& app, int& exit_code);
+
+}  // namespace wirewatch::cli

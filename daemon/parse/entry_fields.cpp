@@ -1,0 +1,117 @@
+#include "parse/entry_fields.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "core/utf8.hpp"
+#include "parse/dates.hpp"
+#include "parse/html_text.hpp"
+#include "parse/urls.hpp"
+
+namespace wirewatch::parse {
+namespace {
+
+void add_unique(std::vector<std::string>& list, std::string value, const Limits& limits) {
+  if (value.empty() || list.size() >= limits.max_list_items) return;
+  if (std::find(list.begin(), list.end(), value) != list.end()) return;
+  list.push_back(std::move(value));
+}
+
+}  // namespace
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string element_text(pugi::xml_node element, TextKind kind, const Limits& limits) {
+  if (kind == TextKind::xhtml || has_element_children(element)) {
+    // Atom xhtml wraps its content in one xhtml:div that is not part of the content.
+    pugi::xml_node content = element;
+    if (kind == TextKind::xhtml) {
+      pugi::xml_node only = element.find_child([](pugi::xml_node n) {
+        return n.type() == pugi::node_element;
+      });
+      const std::string_view name = only ? only.name() : "";
+      if (only && (name == "div" || name.ends_with(":div"))) content = only;
+    }
+    return html_to_text(inner_xml(content), limits.max_field_bytes);
+  }
+  const std::string text = direct_text(element);
+  if (kind == TextKind::plain) return plain_text(text, limits.max_field_bytes);
+  return html_to_text(text, limits.max_field_bytes);
+}
+
+void add_person(std::vector<std::string>& people, std::string_view text, const Limits& limits) {
+  text = trim(text);
+  std::string_view name = text;
+  // "jdoe@example.com (John Doe)"
+  if (const auto open = text.find('('); open != std::string_view::npos && text.back() == ')') {
+    const std::string_view inside = trim(text.substr(open + 1, text.size() - open - 2));
+    const std::string_view before = trim(text.substr(0, open));
+    if (!inside.empty() && before.find('@') != std::string_view::npos) name = inside;
+  } else if (const auto angle = text.find('<');
+             angle != std::string_view::npos && angle > 0 && text.back() == '>') {
+    // "John Doe <jdoe@example.com>"
+    name = trim(text.substr(0, angle));
+  }
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+    name = name.substr(1, name.size() - 2);
+  }
+  add_unique(people, html_to_text(name, limits.max_field_bytes), limits);
+}
+
+void add_category(std::vector<std::string>& categories, std::string_view text,
+                  const Limits& limits) {
+  add_unique(categories, html_to_text(trim(text), limits.max_field_bytes), limits);
+}
+
+void add_enclosure(std::vector<core::Enclosure>& enclosures, std::string_view base,
+                   std::string_view url, std::string_view type, std::string_view length,
+                   const Limits& limits) {
+  url = trim(url);
+  if (url.empty() || enclosures.size() >= limits.max_list_items) return;
+  core::Enclosure enclosure;
+  enclosure.url = core::repair_utf8(resolve_url(base, url));
+  for (const auto& existing : enclosures) {
+    if (existing.url == enclosure.url) return;
+  }
+  enclosure.type = core::repair_utf8(trim(type));
+  length = trim(length);
+  std::int64_t bytes = 0;
+  const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), bytes);
+  if (error == std::errc{} && end == length.data() + length.size() && bytes > 0) {
+    enclosure.length = bytes;
+  }
+  enclosures.push_back(std::move(enclosure));
+}
+
+void set_date(std::optional<core::Timestamp>& date, std::string& raw, std::string_view text,
+              const Limits& limits) {
+  if (date) return;
+  text = trim(text);
+  if (text.empty()) return;
+  date = parse_date(text);
+  if (date) {
+    raw.clear();
+  } else if (raw.empty()) {
+    raw = plain_text(text, std::min<std::size_t>(limits.max_field_bytes, 256));
+  }
+}
+
+void complete_entry(core::Entry& entry, std::string_view feed_language, bool guid_is_permalink) {
+  if (entry.link.empty() && guid_is_permalink &&
+      (entry.guid.starts_with("http://") || entry.guid.starts_with("https://"))) {
+    entry.link = entry.guid;
+  }
+  if (entry.summary.empty() && !entry.content.empty()) entry.summary = entry.content;
+  if (entry.language.empty()) entry.language = std::string(feed_language);
+}
+
+}  // namespace wirewatch::parse

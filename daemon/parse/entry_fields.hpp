@@ -1,0 +1,58 @@
+// Shared helpers the dialect readers (RSS, Atom, JSON Feed) use to fill an Entry under the
+// Limits: text fields, people, categories, enclosures and dates.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/feed_document.hpp"
+#include "parse/parser.hpp"
+#include "parse/xml_names.hpp"
+
+namespace wirewatch::parse {
+
+/// What a dialect reader needs besides the document.
+struct DialectContext {
+  const Limits& limits;
+  std::string_view document_url;  // where relative references resolve without xml:base
+};
+
+/// How a text element's content is to be read.
+enum class TextKind {
+  html,   // may hold markup or entities (RSS, Atom type="html")
+  plain,  // literal text (Atom type="text")
+  xhtml,  // Atom type="xhtml": markup as child elements
+};
+
+/// The plain text of a text element. Unescaped markup inside it is read as HTML.
+std::string element_text(pugi::xml_node element, TextKind kind, const Limits& limits);
+
+/// Adds a person ("jdoe@example.com (John Doe)", "John Doe <jdoe@example.com>", "John Doe"):
+/// the name when there is one, else the address. Skips empty ones and duplicates.
+void add_person(std::vector<std::string>& people, std::string_view text, const Limits& limits);
+
+/// Adds a category (trimmed, plain text), skipping empty ones and duplicates.
+void add_category(std::vector<std::string>& categories, std::string_view text,
+                  const Limits& limits);
+
+/// Adds an enclosure with url resolved against base; length kept only when a valid count.
+void add_enclosure(std::vector<core::Enclosure>& enclosures, std::string_view base,
+                   std::string_view url, std::string_view type, std::string_view length,
+                   const Limits& limits);
+
+/// Sets a date from feed text unless one is set already; unparseable text goes to raw.
+void set_date(std::optional<core::Timestamp>& date, std::string& raw, std::string_view text,
+              const Limits& limits);
+
+/// Fills what an entry may lack from what it has: link from a permalink guid, summary from
+/// content, language from the feed.
+void complete_entry(core::Entry& entry, std::string_view feed_language, bool guid_is_permalink);
+
+/// Trims ASCII whitespace.
+std::string_view trim(std::string_view text);
+
+}  // namespace wirewatch::parse

@@ -1,0 +1,209 @@
+#include "parse/html_text.hpp"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "core/utf8.hpp"
+
+namespace wirewatch::parse {
+namespace {
+
+/// Appends text to out with runs of whitespace (ASCII and U+00A0) folded into one space and no
+/// space at the start. `pending_space` carries a space across calls.
+class WhitespaceFolder {
+ public:
+  WhitespaceFolder(std::string& out, std::size_t max_bytes) : out_(out), max_bytes_(max_bytes) {}
+
+  void append(std::string_view text) {
+    for (std::size_t i = 0; i < text.size() && !full(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        pending_space_ = true;
+      } else if (c == 0xC2 && i + 1 < text.size() &&
+                 static_cast<unsigned char>(text[i + 1]) == 0xA0) {
+        pending_space_ = true;
+        ++i;
+      } else {
+        if (pending_space_ && !out_.empty()) out_ += ' ';
+        pending_space_ = false;
+        out_ += static_cast<char>(c);
+      }
+    }
+  }
+  void separate() { pending_space_ = true; }
+  bool full() const { return out_.size() >= max_bytes_; }
+
+ private:
+  std::string& out_;
+  std::size_t max_bytes_;
+  bool pending_space_ = false;
+};
+
+bool is_skipped(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// Inline elements join their text to the neighbours; everything else separates words.
+bool is_inline(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_ABBR:
+    case GUMBO_TAG_B:
+    case GUMBO_TAG_BDI:
+    case GUMBO_TAG_BDO:
+    case GUMBO_TAG_CITE:
+    case GUMBO_TAG_CODE:
+    case GUMBO_TAG_DATA:
+    case GUMBO_TAG_DFN:
+    case GUMBO_TAG_EM:
+    case GUMBO_TAG_FONT:
+    case GUMBO_TAG_I:
+    case GUMBO_TAG_KBD:
+    case GUMBO_TAG_MARK:
+    case GUMBO_TAG_Q:
+    case GUMBO_TAG_S:
+    case GUMBO_TAG_SAMP:
+    case GUMBO_TAG_SMALL:
+    case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_STRIKE:
+    case GUMBO_TAG_STRONG:
+    case GUMBO_TAG_SUB:
+    case GUMBO_TAG_SUP:
+    case GUMBO_TAG_TIME:
+    case GUMBO_TAG_TT:
+    case GUMBO_TAG_U:
+    case GUMBO_TAG_VAR:
+    case GUMBO_TAG_WBR:
+    case GUMBO_TAG_INS:
+    case GUMBO_TAG_DEL:
+    case GUMBO_TAG_BIG:
+    case GUMBO_TAG_NOBR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct OutputDeleter {
+  void operator()(GumboOutput* output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
+};
+using OutputPtr = std::unique_ptr<GumboOutput, OutputDeleter>;
+
+OutputPtr parse_fragment(std::string_view html) {
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;  // we never read gumbo's error list; don't let it grow
+  options.fragment_context = GUMBO_TAG_DIV;
+  options.fragment_namespace = GUMBO_NAMESPACE_HTML;
+  return OutputPtr{gumbo_parse_with_options(&options, html.data(), html.size())};
+}
+
+/// Collects the text of node's subtree, depth-first, without recursion (hostile nesting).
+void collect_text(const GumboNode* root, WhitespaceFolder& folder) {
+  struct Frame {
+    const GumboNode* node;
+    unsigned next_child;
+  };
+  std::vector<Frame> stack{{root, 0}};
+  while (!stack.empty() && !folder.full()) {
+    Frame& frame = stack.back();
+    const GumboNode* node = frame.node;
+    if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_CDATA ||
+        node->type == GUMBO_NODE_WHITESPACE) {
+      folder.append(node->v.text.text);
+      stack.pop_back();
+      continue;
+    }
+    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT &&
+        node->type != GUMBO_NODE_TEMPLATE) {
+      stack.pop_back();
+      continue;
+    }
+    const GumboVector& children = node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children
+                                                                     : node->v.element.children;
+    if (node->type == GUMBO_NODE_ELEMENT) {
+      if (is_skipped(node->v.element.tag)) {
+        stack.pop_back();
+        continue;
+      }
+      if (frame.next_child == 0 && !is_inline(node->v.element.tag)) folder.separate();
+    }
+    if (frame.next_child < children.length) {
+      const auto* child = static_cast<const GumboNode*>(children.data[frame.next_child++]);
+      stack.push_back({child, 0});
+      continue;
+    }
+    if (node->type == GUMBO_NODE_ELEMENT && !is_inline(node->v.element.tag)) folder.separate();
+    stack.pop_back();
+  }
+}
+
+bool needs_html_parser(std::string_view text) {
+  return text.find_first_of("<&") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string plain_text(std::string_view text, std::size_t max_bytes) {
+  std::string folded;
+  folded.reserve(std::min(text.size(), max_bytes));
+  WhitespaceFolder folder(folded, max_bytes);
+  folder.append(text);
+  std::string out = core::is_valid_utf8(folded) ? std::move(folded) : core::repair_utf8(folded);
+  out.resize(core::truncate_utf8(out, max_bytes).size());
+  return out;
+}
+
+std::string html_to_text(std::string_view html, std::size_t max_bytes) {
+  if (!needs_html_parser(html)) return plain_text(html, max_bytes);
+  // Bound the parser's work: text past this point could never reach the output anyway
+  // unless the markup is huge, and then losing its tail is the point of the cap.
+  const std::string_view bounded = core::truncate_utf8(html, max_bytes * 4);
+  const std::string valid = core::is_valid_utf8(bounded) ? std::string(bounded)
+                                                         : core::repair_utf8(bounded);
+  OutputPtr output = parse_fragment(valid);
+  std::string text;
+  if (output) {
+    WhitespaceFolder folder(text, max_bytes);
+    collect_text(output->root, folder);
+  }
+  text.resize(core::truncate_utf8(text, max_bytes).size());
+  return text;
+}
+
+std::string decode_html_entity(std::string_view name) {
+  if (name.empty() || name.size() > 32) return {};
+  const std::string reference = "&" + std::string(name) + ";";
+  OutputPtr output = parse_fragment(reference);
+  if (!output) return {};
+  // The fragment parses to one text node under the root; whitespace entities (&nbsp;, &Tab;)
+  // must come back as they are, so read the node directly rather than through the folder.
+  const GumboNode* node = output->root;
+  while (node != nullptr && node->type == GUMBO_NODE_ELEMENT) {
+    const GumboVector& children = node->v.element.children;
+    node = children.length == 1 ? static_cast<const GumboNode*>(children.data[0]) : nullptr;
+  }
+  if (node == nullptr || node->type == GUMBO_NODE_ELEMENT) return {};
+  std::string text = node->v.text.text;
+  // An unknown name comes back unchanged; only a real decoding counts.
+  return text == reference ? std::string{} : text;
+}
+
+}  // namespace wirewatch::parse

@@ -1,0 +1,78 @@
+// XML namespaces by URI, not by prefix: feeds use arbitrary prefixes ("dc:", "dublin:", a
+// default namespace), and pugixml only sees prefixed names.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace wirewatch::parse {
+
+/// The namespaces wirewatch understands.
+enum class Ns {
+  none,     // no namespace (RSS 0.9x/2.0 elements)
+  rss090,   // http://my.netscape.com/rdf/simple/0.9/
+  rss10,    // http://purl.org/rss/1.0/
+  rdf,      // http://www.w3.org/1999/02/22-rdf-syntax-ns#
+  atom10,   // http://www.w3.org/2005/Atom
+  atom03,   // http://purl.org/atom/ns#
+  dc,       // http://purl.org/dc/elements/1.1/
+  dcterms,  // http://purl.org/dc/terms/
+  content,  // http://purl.org/rss/1.0/modules/content/
+  media,    // http://search.yahoo.com/mrss/
+  itunes,   // http://www.itunes.com/dtds/podcast-1.0.dtd
+  sy,       // http://purl.org/rss/1.0/modules/syndication/
+  slash,    // http://purl.org/rss/1.0/modules/slash/
+  xhtml,    // http://www.w3.org/1999/xhtml
+  other,    // declared but unknown, or an undeclared prefix
+};
+
+/// The namespace an URI names (tolerating a missing trailing slash and http/https).
+Ns namespace_of_uri(std::string_view uri);
+
+/// An element's expanded name.
+struct Name {
+  Ns ns = Ns::none;
+  std::string_view local;
+  bool is(Ns expected_ns, std::string_view expected_local) const {
+    return ns == expected_ns && local == expected_local;
+  }
+};
+
+/// Resolves element names against the xmlns declarations in scope. Declarations on the
+/// document element are read once; deeper ones are found by walking up from the element.
+class NamespaceResolver {
+ public:
+  explicit NamespaceResolver(pugi::xml_node document_element);
+
+  Name name_of(pugi::xml_node element) const;
+
+ private:
+  Ns lookup(std::string_view prefix, pugi::xml_node element) const;
+
+  pugi::xml_node document_element_;
+  static constexpr std::size_t kMaxRootDeclarations = 32;
+  std::array<std::pair<std::string_view, Ns>, kMaxRootDeclarations> root_declarations_{};
+  std::size_t root_declaration_count_ = 0;
+  Ns root_default_ = Ns::none;
+};
+
+/// The xml:base in effect at element, resolved against document_url (RFC 3986 chain).
+std::string effective_base(pugi::xml_node element, std::string_view document_url);
+
+/// The xml:lang in effect at element, or empty.
+std::string_view effective_language(pugi::xml_node element);
+
+/// Concatenated text of element's direct text and CDATA children.
+std::string direct_text(pugi::xml_node element);
+
+/// The markup inside element (children serialized), for HTML that was not escaped.
+std::string inner_xml(pugi::xml_node element);
+
+/// True when element has element children (unescaped markup inside a text field).
+bool has_element_children(pugi::xml_node element);
+
+}  // namespace wirewatch::parse
