@@ -48,7 +48,9 @@ bool write_line(std::string_view line) {
   return std::fputc('\n', stdout) != EOF;
 }
 
-bool flush_output() { return std::fflush(stdout) == 0; }
+bool flush_output() {
+  return std::fflush(stdout) == 0;
+}
 
 void print_error(std::string_view message) {
   std::fprintf(stderr, "wirewatch: %.*s\n", static_cast<int>(message.size()), message.data());

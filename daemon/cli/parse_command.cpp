@@ -60,9 +60,9 @@ int run_parse(const ParseOptions& options) {
     return kExitData;
   }
   core::FeedRef feed;
-  feed.id = !options.feed_id.empty() ? options.feed_id
-                                     : normalize::feed_id_from_url(base_url.empty() ? source
-                                                                                    : base_url);
+  feed.id = !options.feed_id.empty()
+                ? options.feed_id
+                : normalize::feed_id_from_url(base_url.empty() ? source : base_url);
   feed.url = base_url;
   feed.title = result.document.title;
   feed.link = result.document.link;

@@ -9,7 +9,7 @@ namespace wirewatch::core {
 
 std::string hash_hex(std::initializer_list<std::string_view> parts) {
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state{XXH3_createState(),
-                                                                   &XXH3_freeState};
+                                                                 &XXH3_freeState};
   XXH3_128bits_reset(state.get());
   static constexpr char separator = '\x1f';
   for (auto part : parts) {

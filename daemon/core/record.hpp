@@ -16,9 +16,9 @@ using Timestamp = std::chrono::sys_seconds;
 
 /// A media attachment (RSS enclosure, Atom rel=enclosure link, media:content, JSON attachment).
 struct Enclosure {
-  std::string url;                    // absolute, resolved
-  std::string type;                   // MIME type as given, may be empty
-  std::optional<std::int64_t> length; // bytes, when the feed states a valid one
+  std::string url;                     // absolute, resolved
+  std::string type;                    // MIME type as given, may be empty
+  std::optional<std::int64_t> length;  // bytes, when the feed states a valid one
   bool operator==(const Enclosure&) const = default;
 };
 

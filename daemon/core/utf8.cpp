@@ -5,7 +5,9 @@
 namespace wirewatch::core {
 namespace {
 
-bool is_dropped_control(UChar32 c) { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f; }
+bool is_dropped_control(UChar32 c) {
+  return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
+}
 
 }  // namespace
 

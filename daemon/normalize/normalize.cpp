@@ -29,8 +29,7 @@ CurlString get_part(CURLU* url, CURLUPart part) {
 
 bool is_tracking_parameter(std::string_view name) {
   static constexpr std::array<std::string_view, 10> exact{
-      "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "igshid", "yclid",
-      "ocid"};
+      "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "igshid", "yclid", "ocid"};
   if (name.starts_with("utm_")) return true;
   return std::find(exact.begin(), exact.end(), name) != exact.end();
 }
@@ -45,8 +44,8 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 std::string canonical_url(std::string_view url) {
-  if (!url.starts_with("http://") && !url.starts_with("https://") &&
-      !url.starts_with("HTTP://") && !url.starts_with("HTTPS://")) {
+  if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("HTTP://") &&
+      !url.starts_with("HTTPS://")) {
     return std::string(url);
   }
   std::unique_ptr<CURLU, UrlDeleter> handle{curl_url()};
@@ -87,8 +86,7 @@ std::string canonical_url(std::string_view url) {
 std::string entry_key(const core::Entry& entry) {
   if (!entry.guid.empty()) return "guid:" + entry.guid;
   if (!entry.link.empty()) return "link:" + canonical_url(entry.link);
-  std::string date = entry.published ? core::format_rfc3339(*entry.published)
-                                     : entry.published_raw;
+  std::string date = entry.published ? core::format_rfc3339(*entry.published) : entry.published_raw;
   return "title:" + entry.title + "\x1f" + date;
 }
 

@@ -7,7 +7,9 @@
 namespace wirewatch::parse {
 namespace {
 
-bool is_atom(const Name& name) { return name.ns == Ns::atom10 || name.ns == Ns::atom03; }
+bool is_atom(const Name& name) {
+  return name.ns == Ns::atom10 || name.ns == Ns::atom03;
+}
 
 /// The TextKind of an Atom text construct, from its type (and, in 0.3, mode) attributes.
 TextKind text_kind(pugi::xml_node element) {
@@ -60,8 +62,7 @@ void read_link(pugi::xml_node link, const DialectContext& context, std::string& 
   } else if (rel == "self" && self != nullptr) {
     *self = core::repair_utf8(resolve_url(base, href));
   } else if (rel == "enclosure" && enclosures != nullptr) {
-    add_enclosure(*enclosures, base, href, type, link.attribute("length").value(),
-                  context.limits);
+    add_enclosure(*enclosures, base, href, type, link.attribute("length").value(), context.limits);
   }
 }
 
@@ -126,8 +127,8 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
 
 }  // namespace
 
-void read_atom(pugi::xml_node root, const NamespaceResolver& names,
-               const DialectContext& context, core::FeedDocument& document) {
+void read_atom(pugi::xml_node root, const NamespaceResolver& names, const DialectContext& context,
+               core::FeedDocument& document) {
   std::vector<std::string> feed_authors;
   bool alternate_is_html = false;
   document.language = core::repair_utf8(effective_language(root));

@@ -28,8 +28,8 @@ class Scanner {
   }
   /// Skips spaces, commas and dots that separate tokens in RFC 822 dates.
   void skip_separators() {
-    while (!done() && (std::isspace(static_cast<unsigned char>(peek())) || peek() == ',' ||
-                       peek() == '.')) {
+    while (!done() &&
+           (std::isspace(static_cast<unsigned char>(peek())) || peek() == ',' || peek() == '.')) {
       advance();
     }
   }
@@ -97,11 +97,10 @@ std::optional<int> named_zone_minutes(std::string_view name) {
     int hours;
   };
   static constexpr std::array<Zone, 28> zones{{
-      {"ut", 0},    {"utc", 0},   {"gmt", 0},   {"z", 0},     {"est", -5},  {"edt", -4},
-      {"cst", -6},  {"cdt", -5},  {"mst", -7},  {"mdt", -6},  {"pst", -8},  {"pdt", -7},
-      {"akst", -9}, {"akdt", -8}, {"hst", -10}, {"ast", -4},  {"adt", -3},  {"nst", -3},
-      {"bst", 1},   {"wet", 0},   {"west", 1},  {"cet", 1},   {"cest", 2},  {"met", 1},
-      {"eet", 2},   {"eest", 3},  {"msk", 3},   {"jst", 9},
+      {"ut", 0},    {"utc", 0},  {"gmt", 0},  {"z", 0},    {"est", -5}, {"edt", -4},  {"cst", -6},
+      {"cdt", -5},  {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7}, {"akst", -9}, {"akdt", -8},
+      {"hst", -10}, {"ast", -4}, {"adt", -3}, {"nst", -3}, {"bst", 1},  {"wet", 0},   {"west", 1},
+      {"cet", 1},   {"cest", 2}, {"met", 1},  {"eet", 2},  {"eest", 3}, {"msk", 3},   {"jst", 9},
   }};
   for (const auto& zone : zones) {
     if (name == zone.name) return zone.hours * 60;

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <pugixml.hpp>
-
 #include <string_view>
 
 #include "core/feed_document.hpp"
@@ -15,8 +14,8 @@ void read_rss(pugi::xml_node root, const NamespaceResolver& names, const Dialect
               core::FeedDocument& document);
 
 /// Atom 1.0 and 0.3 (<feed>).
-void read_atom(pugi::xml_node root, const NamespaceResolver& names,
-               const DialectContext& context, core::FeedDocument& document);
+void read_atom(pugi::xml_node root, const NamespaceResolver& names, const DialectContext& context,
+               core::FeedDocument& document);
 
 /// JSON Feed 1.0/1.1. Returns an error message, empty on success.
 std::string read_json_feed(std::string_view text, const DialectContext& context,

@@ -165,10 +165,9 @@ Utf8Document decode_to_utf8(std::string_view body, std::string_view http_charset
   document.storage.resize(body.size() * 3 + 16);
   char* target = document.storage.data();
   const char* source = body.data();
-  ucnv_convertEx(utf8.get(), converter.get(), &target,
-                 document.storage.data() + document.storage.size(), &source,
-                 body.data() + body.size(), nullptr, nullptr, nullptr, nullptr, true, true,
-                 &status);
+  ucnv_convertEx(
+      utf8.get(), converter.get(), &target, document.storage.data() + document.storage.size(),
+      &source, body.data() + body.size(), nullptr, nullptr, nullptr, nullptr, true, true, &status);
   if (U_FAILURE(status)) {
     document.warning = "cannot decode as " + encoding + "; decoded as UTF-8";
     document.storage.clear();

@@ -35,9 +35,8 @@ std::string element_text(pugi::xml_node element, TextKind kind, const Limits& li
     // Atom xhtml wraps its content in one xhtml:div that is not part of the content.
     pugi::xml_node content = element;
     if (kind == TextKind::xhtml) {
-      pugi::xml_node only = element.find_child([](pugi::xml_node n) {
-        return n.type() == pugi::node_element;
-      });
+      pugi::xml_node only =
+          element.find_child([](pugi::xml_node n) { return n.type() == pugi::node_element; });
       const std::string_view name = only ? only.name() : "";
       if (only && (name == "div" || name.ends_with(":div"))) content = only;
     }

@@ -2,9 +2,8 @@
 // Limits: text fields, people, categories, enclosures and dates.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

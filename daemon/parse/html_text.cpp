@@ -103,7 +103,9 @@ bool is_inline(GumboTag tag) {
 }
 
 struct OutputDeleter {
-  void operator()(GumboOutput* output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
+  void operator()(GumboOutput* output) const {
+    gumbo_destroy_output(&kGumboDefaultOptions, output);
+  }
 };
 using OutputPtr = std::unique_ptr<GumboOutput, OutputDeleter>;
 
@@ -136,8 +138,8 @@ void collect_text(const GumboNode* root, WhitespaceFolder& folder) {
       stack.pop_back();
       continue;
     }
-    const GumboVector& children = node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children
-                                                                     : node->v.element.children;
+    const GumboVector& children =
+        node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children : node->v.element.children;
     if (node->type == GUMBO_NODE_ELEMENT) {
       if (is_skipped(node->v.element.tag)) {
         stack.pop_back();
@@ -176,8 +178,8 @@ std::string html_to_text(std::string_view html, std::size_t max_bytes) {
   // Bound the parser's work: text past this point could never reach the output anyway
   // unless the markup is huge, and then losing its tail is the point of the cap.
   const std::string_view bounded = core::truncate_utf8(html, max_bytes * 4);
-  const std::string valid = core::is_valid_utf8(bounded) ? std::string(bounded)
-                                                         : core::repair_utf8(bounded);
+  const std::string valid =
+      core::is_valid_utf8(bounded) ? std::string(bounded) : core::repair_utf8(bounded);
   OutputPtr output = parse_fragment(valid);
   std::string text;
   if (output) {

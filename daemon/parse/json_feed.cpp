@@ -87,8 +87,10 @@ std::string read_json_feed(std::string_view text, const DialectContext& context,
   }
   document.format = version.ends_with("/1") ? core::FeedFormat::json10 : core::FeedFormat::json11;
   document.title = html_to_text(string_at(root, "title"), context.limits.max_field_bytes);
-  document.link = core::repair_utf8(resolve_url(context.document_url, string_at(root, "home_page_url")));
-  document.self_url = core::repair_utf8(resolve_url(context.document_url, string_at(root, "feed_url")));
+  document.link =
+      core::repair_utf8(resolve_url(context.document_url, string_at(root, "home_page_url")));
+  document.self_url =
+      core::repair_utf8(resolve_url(context.document_url, string_at(root, "feed_url")));
   document.language = core::repair_utf8(trim(string_at(root, "language")));
   std::vector<std::string> feed_authors;
   read_people(root, feed_authors, context.limits);

@@ -1,9 +1,8 @@
 #include "parse/parser.hpp"
 
-#include <pugixml.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <pugixml.hpp>
 
 #include "parse/dialects.hpp"
 #include "parse/encoding.hpp"
@@ -108,8 +107,7 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
   const pugi::xml_node root = tree.document_element();
   if (!root) {
     return failure(parsed ? "no root element"
-                          : position_message(source,
-                                             static_cast<std::size_t>(parsed.offset),
+                          : position_message(source, static_cast<std::size_t>(parsed.offset),
                                              std::string("not XML: ") + parsed.description()),
                    result.encoding);
   }
@@ -130,9 +128,9 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
       break;
   }
   if (!parsed) {
-    const std::string what = position_message(
-        source, static_cast<std::size_t>(parsed.offset),
-        std::string("not well-formed: ") + parsed.description());
+    const std::string what =
+        position_message(source, static_cast<std::size_t>(parsed.offset),
+                         std::string("not well-formed: ") + parsed.description());
     if (result.document.entries.empty() && result.document.title.empty()) {
       return failure(what + "; nothing could be read before it", result.encoding);
     }
@@ -146,8 +144,8 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
 
 Result parse_feed(const Input& input, const Limits& limits) {
   if (skip_leading_space(input.body).empty()) return failure("empty document");
-  Utf8Document utf8 = decode_to_utf8(input.body, charset_from_content_type(input.content_type),
-                                     input.charset);
+  Utf8Document utf8 =
+      decode_to_utf8(input.body, charset_from_content_type(input.content_type), input.charset);
   const std::string_view text = skip_leading_space(utf8.text);
   if (text.empty()) return failure("empty document", utf8.encoding);
   Result result;

@@ -12,9 +12,9 @@ namespace wirewatch::parse {
 
 /// Caps that keep a hostile document from blowing up memory or output.
 struct Limits {
-  std::size_t max_entries = 2000;              // entries kept per document, first ones win
-  std::size_t max_field_bytes = 256 * 1024;    // per text field, cut at a UTF-8 boundary
-  std::size_t max_list_items = 64;             // authors, categories, enclosures per entry
+  std::size_t max_entries = 2000;            // entries kept per document, first ones win
+  std::size_t max_field_bytes = 256 * 1024;  // per text field, cut at a UTF-8 boundary
+  std::size_t max_list_items = 64;           // authors, categories, enclosures per entry
 };
 
 /// What the caller knows about the document besides its bytes.
@@ -36,8 +36,8 @@ enum class Status {
 struct Result {
   Status status = Status::ok;
   core::FeedDocument document;
-  std::string message;  // "line 12, column 5: undeclared entity &nbsp; (3 more problems)"
-  std::string encoding; // the encoding the bytes were decoded from, e.g. "windows-1252"
+  std::string message;   // "line 12, column 5: undeclared entity &nbsp; (3 more problems)"
+  std::string encoding;  // the encoding the bytes were decoded from, e.g. "windows-1252"
 };
 
 /// Parses any supported dialect (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.0/1.1), sniffed

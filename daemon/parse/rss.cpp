@@ -40,11 +40,11 @@ void read_media(pugi::xml_node element, const Name& name, const DialectContext& 
     for (auto child : element.children()) {
       if (child.type() != pugi::node_element) continue;
       const Name child_name = names.name_of(child);
-      if (child_name.is(Ns::media, "thumbnail")) read_media(child, child_name, context, entry, names);
+      if (child_name.is(Ns::media, "thumbnail"))
+        read_media(child, child_name, context, entry, names);
     }
   } else if (name.local == "thumbnail") {
-    add_enclosure(entry.enclosures, base, element.attribute("url").value(), "", "",
-                  context.limits);
+    add_enclosure(entry.enclosures, base, element.attribute("url").value(), "", "", context.limits);
   } else if (name.local == "group") {
     for (auto child : element.children()) {
       if (child.type() != pugi::node_element) continue;
@@ -137,7 +137,8 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
   if (entry.summary.empty()) entry.summary = std::move(itunes_summary);
   if (entry.summary.empty()) entry.summary = std::move(media_description);
   if (entry.guid.empty()) {
-    if (auto about = item.attribute("rdf:about")) entry.guid = core::repair_utf8(trim(about.value()));
+    if (auto about = item.attribute("rdf:about"))
+      entry.guid = core::repair_utf8(trim(about.value()));
   }
   if (auto lang = effective_language(item); !lang.empty() && entry.language.empty()) {
     entry.language = core::repair_utf8(lang);
@@ -171,7 +172,8 @@ void read_channel(pugi::xml_node channel, const NamespaceResolver& names,
     } else if (is_rss_element(name, "language") || name.is(Ns::dc, "language")) {
       document.language = core::repair_utf8(trim(direct_text(child)));
     } else if (is_rss_element(name, "ttl")) {
-      if (auto ttl = to_integer(direct_text(child)); ttl && *ttl > 0) document.hints.ttl_minutes = ttl;
+      if (auto ttl = to_integer(direct_text(child)); ttl && *ttl > 0)
+        document.hints.ttl_minutes = ttl;
     } else if (is_rss_element(name, "skipHours")) {
       for (auto hour : child.children()) {
         auto value = to_integer(direct_text(hour));

@@ -69,9 +69,9 @@ Ns NamespaceResolver::lookup(std::string_view prefix, pugi::xml_node element) co
     for (auto attribute : node.attributes()) {
       const std::string_view name = attribute.name();
       if (!name.starts_with("xmlns")) continue;
-      if (prefix.empty() ? name.size() == 5
-                         : (name.size() == 6 + prefix.size() && name[5] == ':' &&
-                            name.substr(6) == prefix)) {
+      if (prefix.empty()
+              ? name.size() == 5
+              : (name.size() == 6 + prefix.size() && name[5] == ':' && name.substr(6) == prefix)) {
         return namespace_of_uri(attribute.value());
       }
     }

@@ -2,9 +2,8 @@
 // default namespace), and pugixml only sees prefixed names.
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <array>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
