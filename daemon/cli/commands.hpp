@@ -20,4 +20,7 @@ enum ExitCode : int {
 /// `wirewatch parse FILE|-`: feed document → records, no network.
 void add_parse_command(CLI::App& app, int& exit_code);
 
+/// `wirewatch tail`: the socket sink's client.
+void add_tail_command(CLI::App& app, int& exit_code);
+
 }  // namespace wirewatch::cli

@@ -129,11 +129,17 @@ class SocketSink::Session : public std::enable_shared_from_this<Session> {
           if (!label.is_string()) return "\"labels\" must be an array of label names";
           filter_.labels.push_back(label.get<std::string>());
         }
+      } else if (key == "last") {
+        if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+          return "\"last\" must be a non-negative integer";
+        }
+        const std::int64_t head = owner_->last_seq_.value_or(0);
+        if (!since_) since_ = std::max<std::int64_t>(0, head - value.get<std::int64_t>());
       } else if (key == "follow") {
         if (!value.is_boolean()) return "\"follow\" must be true or false";
         follow_ = value.get<bool>();
       } else {
-        return "unknown hello key \"" + key + "\" (expected since, labels, follow)";
+        return "unknown hello key \"" + key + "\" (expected since, last, labels, follow)";
       }
     }
     return {};

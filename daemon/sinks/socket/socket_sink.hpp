@@ -1,6 +1,7 @@
 // The socket sink: a listening Unix stream socket that other tools tail (`wirewatch tail`,
 // `socat`). NDJSON out. A client may first send one JSON line, {"since": N, "labels": [...],
-// "follow": true}, to replay retained records after seq N and then follow live ones.
+// "follow": true}, to replay retained records after seq N (or "last": N, the newest N) and
+// then follow live ones (unless follow is false).
 // Slow clients never stall ingest: each has a bounded queue and is dropped, with a logged
 // reason, when it overflows.
 #pragma once
