@@ -79,6 +79,8 @@ std::string read_json_feed(std::string_view text, const DialectContext& context,
     root = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& error) {
     return std::string("invalid JSON at byte ") + std::to_string(error.byte);
+  } catch (const json::exception&) {  // out_of_range: a number no double can hold (1e401)
+    return "invalid JSON: a number out of range";
   }
   if (!root.is_object()) return "JSON document is not an object";
   const std::string version = string_at(root, "version");
