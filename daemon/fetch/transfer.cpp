@@ -143,7 +143,9 @@ bool prepare_hop(Transfer& transfer, const FetcherLimits& limits,
     set(CURLOPT_ACCEPT_ENCODING, "");  // everything curl can decode, decoded by curl
   }
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-  set(CURLOPT_PIPEWAIT, 1L);  // prefer multiplexing on an HTTP/2 connection to a new one
+  // Over TLS, ALPN says at once whether a connection multiplexes (HTTP/2), so waiting for it
+  // beats opening a second one; over plain HTTP/1.1 waiting would serialize a host's fetches.
+  if (transfer.hop_url.rfind("https:", 0) == 0) set(CURLOPT_PIPEWAIT, 1L);
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeouts.connect.count()));
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(1, remaining.count())));
   set(CURLOPT_LOW_SPEED_LIMIT, timeouts.low_speed_bytes_per_second);
