@@ -23,4 +23,7 @@ void add_parse_command(CLI::App& app, int& exit_code);
 /// `wirewatch tail`: the socket sink's client.
 void add_tail_command(CLI::App& app, int& exit_code);
 
+/// `wirewatch check-config FILE`: every config mistake as file:line:col, or "FILE: ok".
+void add_check_config_command(CLI::App& app, int& exit_code);
+
 }  // namespace wirewatch::cli
