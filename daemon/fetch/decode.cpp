@@ -12,6 +12,8 @@ namespace wirewatch::fetch {
 namespace {
 
 constexpr std::size_t min_guess = 64 * 1024;
+// Each coding may inflate up to the cap; a server stacking dozens would multiply the CPU cost.
+constexpr std::size_t max_codings = 3;
 
 struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
@@ -141,6 +143,10 @@ DecodeStatus decode_body(std::string_view content_encoding, std::string& body,
     if (!coding.empty() && coding != "identity") codings.push_back(std::move(coding));
     content_encoding =
         comma == std::string_view::npos ? std::string_view{} : content_encoding.substr(comma + 1);
+  }
+  if (codings.size() > max_codings) {
+    error = "more than " + std::to_string(max_codings) + " stacked Content-Encodings";
+    return DecodeStatus::unsupported;
   }
   // Codings are listed in the order they were applied, so undo them from the last.
   for (auto it = codings.rbegin(); it != codings.rend(); ++it) {

@@ -9,6 +9,10 @@
 namespace wirewatch::fetch {
 namespace {
 
+// A hostile server may send thousands of distinct fields; we keep the first ones only, so
+// reading headers stays linear. No real response comes near this.
+constexpr std::size_t max_fields = 128;
+
 // RFC 9111 §1.2.2: a delta-seconds too large to represent is taken as 2^31.
 constexpr std::int64_t max_delta_seconds = 2147483648;
 
@@ -70,7 +74,7 @@ void ResponseHeaders::add_line(std::string_view line) {
       return;
     }
   }
-  fields_.emplace_back(std::move(name), std::string(value));
+  if (fields_.size() < max_fields) fields_.emplace_back(std::move(name), std::string(value));
 }
 
 const std::string* ResponseHeaders::find(std::string_view lower_name) const {

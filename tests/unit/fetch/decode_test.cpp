@@ -75,6 +75,7 @@ TEST(Decode, RejectsCorruptTruncatedAndUnknown) {
   EXPECT_EQ(decode_body("zstd", body, 1 << 20, error), DecodeStatus::unsupported);
   EXPECT_EQ(error, "unsupported Content-Encoding zstd");
   EXPECT_EQ(body, "data");
+  EXPECT_EQ(decode_body("gzip, gzip, gzip, gzip", body, 1 << 20, error), DecodeStatus::unsupported);
 }
 
 }  // namespace

@@ -30,6 +30,15 @@ TEST(ResponseHeaders, KeepsValuesVerbatimAndJoinsRepeats) {
   EXPECT_EQ(headers.value("cache-control"), "public, max-age=60");
 }
 
+TEST(ResponseHeaders, AFloodOfDistinctFieldsIsCutOff) {
+  ResponseHeaders headers;
+  headers.add_line("HTTP/1.1 200 OK\r\n");
+  headers.add_line("ETag: \"first\"\r\n");
+  for (int i = 0; i < 100000; ++i) headers.add_line("X-" + std::to_string(i) + ": y\r\n");
+  EXPECT_EQ(headers.value("etag"), "\"first\"");
+  EXPECT_EQ(headers.find("x-99999"), nullptr);
+}
+
 TEST(MaxAge, ReadsTheDirectiveAmongOthers) {
   EXPECT_EQ(parse_max_age("public, max-age=300"), seconds(300));
   EXPECT_EQ(parse_max_age("MAX-AGE=\"60\", must-revalidate"), seconds(60));
