@@ -59,8 +59,9 @@ std::string describe_status(const std::string& url, long status,
 Outcome outcome_for_curl_error(CURLcode code, bool over_cap) {
   if (over_cap || code == CURLE_FILESIZE_EXCEEDED) return Outcome::too_large;
   switch (code) {
+    // Schemes are checked before curl sees a URL, so CURLE_UNSUPPORTED_PROTOCOL here means a
+    // server answered with something that is not HTTP (an HTTP/0.9 reply): transient.
     case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
       return Outcome::bad_url;
     case CURLE_ABORTED_BY_CALLBACK:
       return Outcome::cancelled;

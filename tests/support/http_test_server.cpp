@@ -135,6 +135,10 @@ bool HttpTestServer::State::answer(tcp::socket& socket, const ReceivedRequest& r
     socket.set_option(asio::socket_base::linger(true, 0), error);
     return false;  // closing with linger 0 sends an RST
   }
+  if (response.raw) {
+    asio::write(socket, asio::buffer(*response.raw), error);
+    return false;
+  }
   if (response.drip_interval.count() > 0) {
     drip(socket, response);
     return false;

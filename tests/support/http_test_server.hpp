@@ -43,6 +43,7 @@ struct ScriptedResponse {
   bool close = false;    // close the connection after this response
   bool reset = false;    // answer nothing: close the connection with a TCP RST
   std::chrono::milliseconds drip_interval{0};  // > 0: send the body one byte per interval
+  std::optional<std::string> raw;  // send these bytes verbatim instead of a response, then close
 };
 
 /// A route: gets the request, returns the answer. Runs on the connection's own thread.

@@ -153,6 +153,30 @@ TEST_F(FetchTest, ResetConnectionIsTransient) {
   EXPECT_EQ(server_.requests("/reset").size(), 1u);
 }
 
+TEST_F(FetchTest, GarbageAndTruncatedResponsesAreTransient) {
+  server_.route("/garbage", [](const ReceivedRequest&) {
+    ScriptedResponse response;
+    response.raw = std::string("\x00\xff not http at all\r\n\r\n", 24);
+    return response;
+  });
+  server_.route("/truncated", [](const ReceivedRequest&) {
+    ScriptedResponse response;
+    response.raw = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<rss>only a bit";
+    return response;
+  });
+  server_.route("/headers", [](const ReceivedRequest&) {
+    ScriptedResponse response;
+    response.raw = "HTTP/1.1 200 OK\r\nX-Endless: " + std::string(1 << 20, 'a');
+    return response;
+  });
+  for (const auto* path : {"/garbage", "/truncated", "/headers"}) {
+    const auto result = fetch(request_for(path));
+    EXPECT_EQ(result.outcome, Outcome::transient) << path << ": " << result.error;
+    EXPECT_TRUE(result.body.empty()) << path;
+    EXPECT_THAT(result.error, StartsWith(server_.url(path) + ": ")) << path;
+  }
+}
+
 // Holds requests until `wanted` have been open at once (or a generous deadline passes), so the
 // peak the server sees is the fetcher's cap, not an accident of scheduling.
 test_support::Handler hold_until(const test_support::HttpTestServer& server, std::size_t wanted,
