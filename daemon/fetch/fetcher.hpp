@@ -51,8 +51,11 @@ class Fetcher {
         [this](auto handler, FetchRequest initiated) {
           using Handler = decltype(handler);
           auto shared = std::make_shared<Handler>(std::move(handler));
-          fetch(std::move(initiated), [this, shared](FetchResult result) {
-            auto executor = boost::asio::get_associated_executor(*shared, io_.get_executor());
+          // The result may arrive after this Fetcher is gone (cancel_all in the destructor),
+          // so the continuation holds the io_context, never `this`.
+          auto* io = &io_;
+          fetch(std::move(initiated), [io, shared](FetchResult result) {
+            auto executor = boost::asio::get_associated_executor(*shared, io->get_executor());
             boost::asio::dispatch(executor, [shared, result = std::move(result)]() mutable {
               (*shared)(std::move(result));
             });

@@ -276,15 +276,25 @@ TEST_F(FetchTest, DestroyingTheFetcherMidTransferIsSafe) {
     return response;
   });
   std::optional<FetchResult> result;
+  std::optional<FetchResult> awaited;
   {
     Fetcher fetcher(io_);
     fetcher.fetch(request_for("/drip"), [&](FetchResult r) { result = std::move(r); });
-    while (server_.in_flight() == 0) io_.run_one_for(std::chrono::milliseconds(5));
+    boost::asio::co_spawn(
+        io_,
+        [&]() -> boost::asio::awaitable<void> {
+          awaited = co_await fetcher.async_fetch(request_for("/drip"), boost::asio::use_awaitable);
+        },
+        boost::asio::detached);
+    while (server_.in_flight() < 2) io_.run_one_for(std::chrono::milliseconds(5));
   }
   io_.restart();
-  io_.run_for(std::chrono::milliseconds(200));
+  while ((!result || !awaited) && io_.run_one() > 0) {
+  }
   ASSERT_TRUE(result);
   EXPECT_EQ(result->outcome, Outcome::cancelled);
+  ASSERT_TRUE(awaited);
+  EXPECT_EQ(awaited->outcome, Outcome::cancelled);
 }
 
 }  // namespace
