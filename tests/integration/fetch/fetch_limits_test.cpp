@@ -154,9 +154,10 @@ TEST_F(FetchTest, ResetConnectionIsTransient) {
 }
 
 TEST_F(FetchTest, GarbageAndTruncatedResponsesAreTransient) {
+  using namespace std::string_literals;
   server_.route("/garbage", [](const ReceivedRequest&) {
     ScriptedResponse response;
-    response.raw = std::string("\x00\xff not http at all\r\n\r\n", 24);
+    response.raw = "\x00\xff not http at all\r\n\r\n"s;
     return response;
   });
   server_.route("/truncated", [](const ReceivedRequest&) {
