@@ -1,0 +1,181 @@
+// commit_batch: one transaction for a whole batch of poll results. Feed states are upserted;
+// each record is decided against the in-memory seen index, then written to seen and, when
+// new or updated, to the outbox with the next seq. Memory is rolled back with the database.
+#include "core/hash.hpp"
+#include "core/record_json.hpp"
+#include "normalize/normalize.hpp"
+#include "store/store.hpp"
+#include "store/store_impl.hpp"
+
+namespace wirewatch::store {
+namespace {
+
+std::string join_labels(const std::vector<std::string>& labels) {
+  std::string text;
+  for (const auto& label : labels) {
+    if (!text.empty()) text += '\n';
+    text += label;
+  }
+  return text;
+}
+
+// What a reader sees, as normalize::content_hash, but over the canonical link: a feed that
+// rotates tracking parameters in its links does not turn every poll into updates.
+std::string content_hash(const core::Record& record, const std::string& link) {
+  std::string enclosures;
+  for (const auto& enclosure : record.enclosures) enclosures += enclosure.url + '\n';
+  return core::hash_hex(
+      {record.title, link.empty() ? record.url : link, record.summary, record.content, enclosures});
+}
+
+std::optional<std::int64_t> seconds(const std::optional<core::Timestamp>& time) {
+  if (!time) return std::nullopt;
+  return unix_seconds(*time);
+}
+
+// The writes of one batch, inside the open transaction.
+class BatchWriter {
+ public:
+  BatchWriter(Store::Impl& impl, std::int64_t now) : impl_(impl), now_(now) {}
+
+  Status feed_state(const FeedOutcome& outcome) {
+    auto& upsert = impl_.statements.upsert_feed;
+    const FeedState& state = outcome.state;
+    upsert.bind(1, state.feed_id);
+    upsert.bind(2, state.url);
+    upsert.bind(3, state.etag);
+    upsert.bind(4, state.last_modified);
+    upsert.bind(5, state.body_hash);
+    upsert.bind(6, state.title);
+    upsert.bind(7, std::int64_t{state.last_status});
+    upsert.bind(8, state.health);
+    upsert.bind(9, state.error_class);
+    upsert.bind(10, state.error_message);
+    upsert.bind(11, std::int64_t{state.failures});
+    upsert.bind(12, seconds(state.next_due));
+    upsert.bind(13, seconds(state.last_attempt));
+    upsert.bind(14, seconds(state.last_success));
+    upsert.bind(15, outcome.parsed ? std::optional<std::int64_t>(now_) : std::nullopt);
+    return impl_.run(upsert, "cannot store the state of feed " + state.feed_id);
+  }
+
+  Status records(const FeedOutcome& outcome, BatchResult& result) {
+    const std::string& feed_id = outcome.state.feed_id;
+    auto index = impl_.index_of(feed_id);
+    if (!index) return index.error();
+    detail::PresentIds present;
+    for (const auto& record : outcome.records) present.insert(record.id);
+    const auto resolution = impl_.options.last_seen_resolution.count();
+    for (const auto& record : outcome.records) {
+      const std::string link = normalize::canonical_url(record.url);
+      const std::string hash = content_hash(record, link);
+      const detail::Observation seen =
+          (*index)->observe(record.id, link, hash, present, now_, resolution);
+      if (auto written = write_seen(feed_id, record.id, link, hash, seen); !written) {
+        return written;
+      }
+      const bool emit = seen.verdict == detail::Verdict::new_entry ||
+                        (seen.verdict == detail::Verdict::update && impl_.options.emit_updates);
+      if (seen.verdict == detail::Verdict::new_entry) ++result.new_entries;
+      if (seen.verdict == detail::Verdict::update && emit) ++result.updates;
+      if (!emit) {
+        ++result.unchanged;
+        continue;
+      }
+      auto entry = outbox(record, seen);
+      if (!entry) return entry.error();
+      result.emitted.push_back(std::move(*entry));
+    }
+    return std::monostate{};
+  }
+
+ private:
+  Status write_seen(const std::string& feed_id, const std::string& id, const std::string& link,
+                    const std::string& hash, const detail::Observation& seen) {
+    auto& s = impl_.statements;
+    switch (seen.write) {
+      case detail::Observation::Write::none:
+        return std::monostate{};
+      case detail::Observation::Write::insert:
+        s.insert_seen.bind(1, feed_id);
+        s.insert_seen.bind(2, id);
+        s.insert_seen.bind(3, seen.emit_id);
+        s.insert_seen.bind(4, link);
+        s.insert_seen.bind(5, hash);
+        s.insert_seen.bind(6, now_);
+        return impl_.run(s.insert_seen, "cannot mark an entry seen");
+      case detail::Observation::Write::update_content:
+        s.update_seen_content.bind(1, feed_id);
+        s.update_seen_content.bind(2, id);
+        s.update_seen_content.bind(3, link);
+        s.update_seen_content.bind(4, hash);
+        s.update_seen_content.bind(5, now_);
+        return impl_.run(s.update_seen_content, "cannot update a seen entry");
+      case detail::Observation::Write::touch:
+        s.touch_seen.bind(1, feed_id);
+        s.touch_seen.bind(2, id);
+        s.touch_seen.bind(3, now_);
+        return impl_.run(s.touch_seen, "cannot touch a seen entry");
+    }
+    return std::monostate{};
+  }
+
+  Result<OutboxEntry> outbox(const core::Record& record, const detail::Observation& seen) {
+    core::Record out = record;
+    out.seq = impl_.last_seq + 1;
+    out.id = seen.emit_id;  // an entry keeps the id it first went out under
+    out.event =
+        seen.verdict == detail::Verdict::update ? core::Event::update : core::Event::new_entry;
+    OutboxEntry entry{*out.seq,  out.id,     out.feed.id,
+                      out.event, out.labels, core::to_json_line(out)};
+    auto& insert = impl_.statements.insert_outbox;
+    insert.bind(1, entry.seq);
+    insert.bind(2, entry.id);
+    insert.bind(3, entry.feed_id);
+    insert.bind(4, std::string_view(core::to_string(entry.event)));
+    insert.bind(5, join_labels(entry.labels));
+    insert.bind(6, now_);
+    insert.bind(7, entry.json);
+    if (auto inserted = impl_.run(insert, "cannot append to the outbox"); !inserted) {
+      return inserted.error();
+    }
+    ++impl_.last_seq;
+    return entry;
+  }
+
+  Store::Impl& impl_;
+  std::int64_t now_;
+};
+
+}  // namespace
+
+Result<BatchResult> Store::commit_batch(std::span<const FeedOutcome> outcomes,
+                                        core::Timestamp now) {
+  Impl& impl = *impl_;
+  const std::int64_t seq_before = impl.last_seq;
+  if (auto begun = impl.run(impl.statements.begin, "cannot begin a batch"); !begun) {
+    return begun.error();
+  }
+  BatchResult result;
+  BatchWriter writer(impl, unix_seconds(now));
+  Status status = std::monostate{};
+  for (const auto& outcome : outcomes) {
+    status = writer.feed_state(outcome);
+    if (status && !outcome.records.empty()) status = writer.records(outcome, result);
+    if (!status) break;
+  }
+  if (status && impl.last_seq != seq_before) {
+    impl.statements.update_last_seq.bind(1, impl.last_seq);
+    status = impl.run(impl.statements.update_last_seq, "cannot store last_seq");
+  }
+  if (status) status = impl.run(impl.statements.commit, "cannot commit the batch");
+  if (status) return result;
+
+  // Undo what memory learned in this batch: the seen index reloads from the table.
+  impl.run(impl.statements.rollback, "rollback");
+  impl.last_seq = seq_before;
+  for (const auto& outcome : outcomes) impl.seen.erase(outcome.state.feed_id);
+  return status.error();
+}
+
+}  // namespace wirewatch::store

@@ -1,0 +1,175 @@
+// Deciding new / update / unchanged: by id, then canonical link, then content hash.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store_test_support.hpp"
+
+namespace wirewatch::store {
+namespace {
+
+using namespace test_support;
+using std::chrono::minutes;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class StoreDedup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::open(dir_.path(), options_);
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_.emplace(std::move(*opened));
+  }
+
+  // Commits one document of feed "un" and returns what went out.
+  std::vector<OutboxEntry> poll(std::vector<core::Record> records) {
+    now_ += minutes{15};
+    std::vector<FeedOutcome> batch{document("un", std::move(records))};
+    auto result = store_->commit_batch(batch, now_);
+    EXPECT_TRUE(result) << result.error().message;
+    return result ? result->emitted : std::vector<OutboxEntry>{};
+  }
+
+  TempDir dir_;
+  StoreOptions options_;
+  std::optional<Store> store_;
+  core::Timestamp now_ = kNow;
+};
+
+TEST_F(StoreDedup, NewEntriesGoOutOnceWithIncreasingSeq) {
+  auto first = record("un", "a1", "https://un.example/1");
+  first.labels = {"climate_diplomacy", "summit"};
+  const auto out = poll({first, record("un", "a2", "https://un.example/2")});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].seq, 1);
+  EXPECT_EQ(out[1].seq, 2);
+  EXPECT_EQ(out[0].id, "a1");
+  EXPECT_EQ(out[0].feed_id, "un");
+  EXPECT_EQ(out[0].event, core::Event::new_entry);
+  EXPECT_THAT(out[0].labels, ElementsAre("climate_diplomacy", "summit"));
+  EXPECT_THAT(out[0].json, StartsWith(R"({"v":1,"seq":1,"id":"a1","event":"new",)"));
+  EXPECT_EQ(out[0].json.find('\n'), std::string::npos);
+  EXPECT_TRUE(poll({first, record("un", "a2", "https://un.example/2")}).empty());
+}
+
+TEST_F(StoreDedup, AChangedEntryGoesOutAgainAsAnUpdateAndOnlyOnce) {
+  poll({record("un", "a1", "https://un.example/1", "Envoys meet")});
+  const auto out = poll({record("un", "a1", "https://un.example/1", "Envoys meet ahead of COP28")});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].event, core::Event::update);
+  EXPECT_EQ(out[0].id, "a1");
+  EXPECT_EQ(out[0].seq, 2);
+  EXPECT_THAT(out[0].json, HasSubstr(R"("event":"update")"));
+  EXPECT_THAT(out[0].json, HasSubstr("ahead of COP28"));
+  EXPECT_TRUE(
+      poll({record("un", "a1", "https://un.example/1", "Envoys meet ahead of COP28")}).empty());
+}
+
+TEST_F(StoreDedup, AnEntryWhoseGuidChangedButNotItsCanonicalLinkIsNotNew) {
+  poll({record("un", "guid-1", "https://un.example/story")});
+  // Same page, new GUID, tracking parameters added: unchanged content, nothing goes out.
+  EXPECT_TRUE(poll({record("un", "guid-2", "https://un.example/story?utm_source=rss")}).empty());
+  // The new GUID is remembered: a later edit is an update under the id first sent out.
+  const auto out = poll({record("un", "guid-2", "https://un.example/story", "Edited")});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].event, core::Event::update);
+  EXPECT_EQ(out[0].id, "guid-1");
+  EXPECT_THAT(out[0].json, HasSubstr(R"("id":"guid-1")"));
+}
+
+TEST_F(StoreDedup, AGuidChangeWithEditedContentIsAnUpdateNotNew) {
+  poll({record("un", "guid-1", "https://un.example/story", "Old title")});
+  const auto out = poll({record("un", "guid-2", "https://un.example/story", "New title")});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].event, core::Event::update);
+  EXPECT_EQ(out[0].id, "guid-1");
+}
+
+TEST_F(StoreDedup, EntriesThatShareALinkInOneDocumentAreDistinct) {
+  // A live blog: every item links to the same page.
+  const auto out = poll({record("un", "live-1", "https://un.example/live", "09:00 Talks open"),
+                         record("un", "live-2", "https://un.example/live", "10:00 Envoys arrive")});
+  EXPECT_EQ(out.size(), 2u);
+  const auto later = poll({record("un", "live-1", "https://un.example/live", "09:00 Talks open"),
+                           record("un", "live-2", "https://un.example/live", "10:00 Envoys arrive"),
+                           record("un", "live-3", "https://un.example/live", "11:00 Statement")});
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].id, "live-3");
+  EXPECT_EQ(later[0].event, core::Event::new_entry);
+}
+
+TEST_F(StoreDedup, WithoutLinksTheContentHashCatchesAChangedGuid) {
+  poll({record("un", "g1", "", "Press release")});
+  EXPECT_TRUE(poll({record("un", "g2", "", "Press release")}).empty());
+  EXPECT_EQ(poll({record("un", "g3", "", "Another release")}).size(), 1u);
+}
+
+TEST_F(StoreDedup, DedupIsPerFeed) {
+  poll({record("un", "a1", "https://shared.example/story")});
+  std::vector<FeedOutcome> other{
+      document("apec", {record("apec", "b1", "https://shared.example/story")})};
+  auto result = store_->commit_batch(other, now_);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->emitted.size(), 1u);
+  EXPECT_EQ(result->emitted[0].feed_id, "apec");
+}
+
+TEST_F(StoreDedup, AnEntryListedTwiceInOneDocumentGoesOutOnce) {
+  EXPECT_EQ(
+      poll({record("un", "a1", "https://un.example/1"), record("un", "a1", "https://un.example/1")})
+          .size(),
+      1u);
+}
+
+TEST_F(StoreDedup, UpdatesCanBeTurnedOff) {
+  store_.reset();
+  options_.emit_updates = false;
+  SetUp();
+  poll({record("un", "a1", "https://un.example/1", "Old")});
+  EXPECT_TRUE(poll({record("un", "a1", "https://un.example/1", "New")}).empty());
+  // The new content is remembered: going back to it later is not an update either.
+  EXPECT_TRUE(poll({record("un", "a1", "https://un.example/1", "New")}).empty());
+}
+
+TEST_F(StoreDedup, A304BatchWritesNothingButFeedState) {
+  poll({record("un", "a1", "https://un.example/1")});
+  const auto database = store_->database_path();
+  const auto seen_before = query_int(database, "SELECT count(*) FROM seen");
+  const auto changes_before = query_int(database, "SELECT sum(last_seen) FROM seen");
+  std::vector<FeedOutcome> batch{not_modified("un"), not_modified("apec")};
+  auto result = store_->commit_batch(batch, now_ + minutes{15});
+  ASSERT_TRUE(result);
+  EXPECT_TRUE(result->emitted.empty());
+  EXPECT_EQ(store_->last_seq(), 1);
+  EXPECT_EQ(query_int(database, "SELECT count(*) FROM outbox"), 1);
+  EXPECT_EQ(query_int(database, "SELECT count(*) FROM seen"), seen_before);
+  EXPECT_EQ(query_int(database, "SELECT sum(last_seen) FROM seen"), changes_before);
+  auto states = store_->load_feed_states();
+  ASSERT_TRUE(states);
+  ASSERT_EQ(states->size(), 2u);
+  EXPECT_EQ(states->at(0).feed_id, "apec");
+  EXPECT_EQ(states->at(0).etag, "\"v1\"");
+  EXPECT_FALSE(states->at(0).last_document.has_value());
+  EXPECT_EQ(states->at(1).last_status, 304);
+  EXPECT_EQ(states->at(1).last_document, now_);  // from the earlier 200, kept by the 304
+}
+
+TEST_F(StoreDedup, AFailedBatchLeavesNothingBehindInTheDatabaseOrInMemory) {
+  const auto database = store_->database_path();
+  ASSERT_EQ(execute(database, "ALTER TABLE outbox RENAME TO outbox_away"), "");
+  std::vector<FeedOutcome> batch{document("un", {record("un", "a1", "https://un.example/1")})};
+  auto failed = store_->commit_batch(batch, now_);
+  ASSERT_FALSE(failed);
+  EXPECT_THAT(failed.error().message, HasSubstr("outbox"));
+  EXPECT_EQ(store_->last_seq(), 0);
+  EXPECT_EQ(query_int(database, "SELECT count(*) FROM seen"), 0);
+  EXPECT_EQ(query_int(database, "SELECT count(*) FROM feeds"), 0);
+  ASSERT_EQ(execute(database, "ALTER TABLE outbox_away RENAME TO outbox"), "");
+  auto retried = store_->commit_batch(batch, now_);
+  ASSERT_TRUE(retried) << retried.error().message;
+  ASSERT_EQ(retried->emitted.size(), 1u);  // still new: the failed batch did not mark it seen
+  EXPECT_EQ(retried->emitted[0].seq, 1);
+}
+
+}  // namespace
+}  // namespace wirewatch::store
