@@ -86,8 +86,12 @@ std::string canonical_url(std::string_view url) {
 std::string entry_key(const core::Entry& entry) {
   if (!entry.guid.empty()) return "guid:" + entry.guid;
   if (!entry.link.empty()) return "link:" + canonical_url(entry.link);
+  // A podcast episode or an RSS 0.92 item may have nothing but its enclosure.
+  if (!entry.enclosures.empty()) return "enclosure:" + canonical_url(entry.enclosures.front().url);
   std::string date = entry.published ? core::format_rfc3339(*entry.published) : entry.published_raw;
-  return "title:" + entry.title + "\x1f" + date;
+  if (!entry.title.empty()) return "title:" + entry.title + "\x1f" + date;
+  // Untitled (RSS 0.92 made title optional): what it says is all that tells two apart.
+  return "text:" + (entry.summary.empty() ? entry.content : entry.summary) + "\x1f" + date;
 }
 
 std::string record_id(std::string_view feed_id, const core::Entry& entry) {

@@ -14,8 +14,10 @@ namespace wirewatch::normalize {
 /// is not an http(s) URL comes back unchanged.
 std::string canonical_url(std::string_view url);
 
-/// What identifies an entry within its feed: its guid, else its canonical link, else its title
-/// and date. Prefixed with the kind ("guid:", "link:", "title:") so kinds never collide.
+/// What identifies an entry within its feed: its guid, else its canonical link, else its first
+/// enclosure's URL, else its title and date, else (untitled) its summary or content and date.
+/// Prefixed with the kind ("guid:", "link:", "enclosure:", "title:", "text:") so kinds never
+/// collide.
 std::string entry_key(const core::Entry& entry);
 
 /// The stable record id: 32 hex digits of a hash of the feed id and the entry key. The same

@@ -28,20 +28,6 @@ std::string construct_text(pugi::xml_node element, const Limits& limits) {
   return element_text(element, text_kind(element), limits);
 }
 
-/// <author><name>…</name><email>…</email></author>: the name, else the address.
-void read_person(pugi::xml_node person, const NamespaceResolver& names,
-                 std::vector<std::string>& people, const Limits& limits) {
-  std::string name, email;
-  for (auto child : person.children()) {
-    if (child.type() != pugi::node_element) continue;
-    const Name child_name = names.name_of(child);
-    if (!is_atom(child_name)) continue;
-    if (child_name.local == "name") name = direct_text(child);
-    if (child_name.local == "email") email = direct_text(child);
-  }
-  add_person(people, trim(name).empty() ? email : name, limits);
-}
-
 /// Handles a <link>; returns the resolved href when it is the alternate link.
 void read_link(pugi::xml_node link, const DialectContext& context, std::string& alternate,
                bool& alternate_is_html, std::string* self,
@@ -95,7 +81,7 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
       } else if (local == "updated" || local == "modified") {
         set_date(entry.updated, entry.updated_raw, direct_text(child), limits);
       } else if (local == "author") {
-        read_person(child, names, entry.authors, limits);
+        add_atom_person(child, names, entry.authors, limits);
       } else if (local == "category") {
         std::string_view term = child.attribute("term").value();
         if (trim(term).empty()) term = child.attribute("label").value();
@@ -108,11 +94,7 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
         set_date(entry.published, entry.published_raw, direct_text(child), limits);
       }
     } else if (name.ns == Ns::media) {
-      if (name.local == "content" || name.local == "thumbnail") {
-        add_enclosure(entry.enclosures, effective_base(child, context.document_url),
-                      child.attribute("url").value(), child.attribute("type").value(),
-                      child.attribute("fileSize").value(), limits);
-      }
+      add_media(child, name, names, context, entry.enclosures);
     }
   }
   if (!created.empty()) set_date(entry.published, entry.published_raw, created, limits);
@@ -141,7 +123,7 @@ void read_atom(pugi::xml_node root, const NamespaceResolver& names, const Dialec
     } else if (name.local == "link") {
       read_link(child, context, document.link, alternate_is_html, &document.self_url, nullptr);
     } else if (name.local == "author") {
-      read_person(child, names, feed_authors, context.limits);
+      add_atom_person(child, names, feed_authors, context.limits);
     }
   }
   for (auto child : root.children()) {

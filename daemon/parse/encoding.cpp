@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 
 namespace wirewatch::parse {
@@ -53,6 +55,44 @@ Sniffed sniff_byte_order(std::string_view body) {
   return {};
 }
 
+/// True when text has bytes above 0x7F, none of which start a well-formed UTF-8 sequence.
+bool is_legacy_8bit(std::string_view text) {
+  bool high = false;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t size = text.size();
+  for (std::size_t i = 0; i < size; ++i) {
+    // ASCII runs eight bytes at a time: most documents are mostly ASCII.
+    while (i + 8 <= size) {
+      std::uint64_t word;
+      std::memcpy(&word, bytes + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      i += 8;
+    }
+    if (i >= size) break;
+    const unsigned char c = bytes[i];
+    if (c < 0x80) continue;
+    high = true;
+    std::size_t length = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+      length = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      length = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      length = 4;
+    }
+    if (length == 0 || i + length > size) continue;
+    bool ok = true;
+    for (std::size_t k = 1; k < length; ++k) ok = ok && (bytes[i + k] & 0xC0) == 0x80;
+    // Exclude overlongs and surrogates (E0 80..9F, ED A0..BF, F0 80..8F, F4 90..).
+    if (ok && c == 0xE0 && bytes[i + 1] < 0xA0) ok = false;
+    if (ok && c == 0xED && bytes[i + 1] >= 0xA0) ok = false;
+    if (ok && c == 0xF0 && bytes[i + 1] < 0x90) ok = false;
+    if (ok && c == 0xF4 && bytes[i + 1] >= 0x90) ok = false;
+    if (ok) return false;  // one real UTF-8 character: this is UTF-8, perhaps damaged
+  }
+  return high;
+}
+
 struct ConverterCloser {
   void operator()(UConverter* converter) const { ucnv_close(converter); }
 };
@@ -74,6 +114,7 @@ std::string_view charset_from_content_type(std::string_view content_type) {
 }
 
 std::string_view xml_declared_encoding(std::string_view text) {
+  text = trim(text);  // blank lines before the declaration are a common server-side slip
   if (!text.starts_with("<?xml")) return {};
   const auto end = text.find("?>");
   const std::string_view declaration = text.substr(0, end);
@@ -147,9 +188,18 @@ Utf8Document decode_to_utf8(std::string_view body, std::string_view http_charset
     encoding = "utf-8";
   }
   if (encoding == "utf-8") {
-    document.text = body;
-    document.encoding = encoding;
-    return document;
+    // Bytes that are not UTF-8 and hold not one valid multi-byte sequence were written in a
+    // legacy charset by someone who labelled (or left) them UTF-8; windows-1252 is what such
+    // bytes almost always are. Mixed text (valid sequences and some broken bytes) stays UTF-8
+    // and is repaired field by field with U+FFFD.
+    if (sniffed.encoding == nullptr && override_charset.empty() && is_legacy_8bit(body)) {
+      encoding = "windows-1252";
+      document.warning = "not UTF-8 as labelled or assumed; decoded as windows-1252";
+    } else {
+      document.text = body;
+      document.encoding = encoding;
+      return document;
+    }
   }
 
   UErrorCode status = U_ZERO_ERROR;

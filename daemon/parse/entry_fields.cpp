@@ -50,11 +50,16 @@ std::string element_text(pugi::xml_node element, TextKind kind, const Limits& li
 void add_person(std::vector<std::string>& people, std::string_view text, const Limits& limits) {
   text = trim(text);
   std::string_view name = text;
-  // "jdoe@example.com (John Doe)"
   if (const auto open = text.find('('); open != std::string_view::npos && text.back() == ')') {
     const std::string_view inside = trim(text.substr(open + 1, text.size() - open - 2));
     const std::string_view before = trim(text.substr(0, open));
-    if (!inside.empty() && before.find('@') != std::string_view::npos) name = inside;
+    const bool address_before = before.find('@') != std::string_view::npos;
+    const bool address_inside = inside.find('@') != std::string_view::npos;
+    if (!inside.empty() && address_before && !address_inside) {
+      name = inside;  // "jdoe@example.com (John Doe)", the RSS 2.0 form
+    } else if (!before.empty() && address_inside && !address_before) {
+      name = before;  // "John Doe (jdoe@example.com)", "John Doe (mailto:jdoe@example.com)"
+    }
   } else if (const auto angle = text.find('<');
              angle != std::string_view::npos && angle > 0 && text.back() == '>') {
     // "John Doe <jdoe@example.com>"
@@ -64,6 +69,19 @@ void add_person(std::vector<std::string>& people, std::string_view text, const L
     name = name.substr(1, name.size() - 2);
   }
   add_unique(people, html_to_text(name, limits.max_field_bytes), limits);
+}
+
+void add_atom_person(pugi::xml_node person, const NamespaceResolver& names,
+                     std::vector<std::string>& people, const Limits& limits) {
+  std::string name, email;
+  for (auto child : person.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const Name child_name = names.name_of(child);
+    if (child_name.ns != Ns::atom10 && child_name.ns != Ns::atom03) continue;
+    if (child_name.local == "name") name = direct_text(child);
+    if (child_name.local == "email") email = direct_text(child);
+  }
+  add_person(people, trim(name).empty() ? email : name, limits);
 }
 
 void add_category(std::vector<std::string>& categories, std::string_view text,
@@ -89,6 +107,28 @@ void add_enclosure(std::vector<core::Enclosure>& enclosures, std::string_view ba
     enclosure.length = bytes;
   }
   enclosures.push_back(std::move(enclosure));
+}
+
+void add_media(pugi::xml_node element, const Name& name, const NamespaceResolver& names,
+               const DialectContext& context, std::vector<core::Enclosure>& enclosures) {
+  if (name.ns != Ns::media) return;
+  const bool is_content = name.local == "content";
+  if (is_content || name.local == "thumbnail") {
+    add_enclosure(enclosures, effective_base(element, context.document_url),
+                  element.attribute("url").value(),
+                  is_content ? element.attribute("type").value() : "",
+                  is_content ? element.attribute("fileSize").value() : "", context.limits);
+  }
+  if (!is_content && name.local != "group") return;
+  for (auto child : element.children()) {
+    if (child.type() != pugi::node_element) continue;
+    const Name child_name = names.name_of(child);
+    // media:group holds content and thumbnails; media:content holds thumbnails only.
+    if (child_name.ns != Ns::media) continue;
+    if (child_name.local == "thumbnail" || (!is_content && child_name.local == "content")) {
+      add_media(child, child_name, names, context, enclosures);
+    }
+  }
 }
 
 void set_date(std::optional<core::Timestamp>& date, std::string& raw, std::string_view text,

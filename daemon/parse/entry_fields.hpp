@@ -34,6 +34,11 @@ std::string element_text(pugi::xml_node element, TextKind kind, const Limits& li
 /// the name when there is one, else the address. Skips empty ones and duplicates.
 void add_person(std::vector<std::string>& people, std::string_view text, const Limits& limits);
 
+/// Adds an Atom person construct (<author><name>…</name><email>…</email></author>, 1.0 or
+/// 0.3): the name, else the address.
+void add_atom_person(pugi::xml_node person, const NamespaceResolver& names,
+                     std::vector<std::string>& people, const Limits& limits);
+
 /// Adds a category (trimmed, plain text), skipping empty ones and duplicates.
 void add_category(std::vector<std::string>& categories, std::string_view text,
                   const Limits& limits);
@@ -42,6 +47,11 @@ void add_category(std::vector<std::string>& categories, std::string_view text,
 void add_enclosure(std::vector<core::Enclosure>& enclosures, std::string_view base,
                    std::string_view url, std::string_view type, std::string_view length,
                    const Limits& limits);
+
+/// Media RSS: media:content and media:thumbnail become enclosures, directly or inside
+/// media:group (and a thumbnail inside media:content). Other media:* elements are ignored.
+void add_media(pugi::xml_node element, const Name& name, const NamespaceResolver& names,
+               const DialectContext& context, std::vector<core::Enclosure>& enclosures);
 
 /// Sets a date from feed text unless one is set already; unparseable text goes to raw.
 void set_date(std::optional<core::Timestamp>& date, std::string& raw, std::string_view text,

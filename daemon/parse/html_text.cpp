@@ -3,6 +3,7 @@
 #include <gumbo.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -10,6 +11,17 @@
 
 namespace wirewatch::parse {
 namespace {
+
+/// The UTF-8 of the windows-1252 character at byte `c` (0x80..0x9F), or empty if undefined.
+std::string_view windows1252_c1(unsigned char c) {
+  static constexpr std::array<std::string_view, 32> table{
+      "\u20AC", "",       "\u201A", "\u0192", "\u201E", "\u2026", "\u2020", "\u2021",
+      "\u02C6", "\u2030", "\u0160", "\u2039", "\u0152", "",       "\u017D", "",
+      "",       "\u2018", "\u2019", "\u201C", "\u201D", "\u2022", "\u2013", "\u2014",
+      "\u02DC", "\u2122", "\u0161", "\u203A", "\u0153", "",       "\u017E", "\u0178",
+  };
+  return table[static_cast<std::size_t>(c - 0x80) & 31];
+}
 
 /// Appends text to out with runs of whitespace (ASCII and U+00A0) folded into one space and no
 /// space at the start. `pending_space` carries a space across calls.
@@ -20,12 +32,20 @@ class WhitespaceFolder {
   void append(std::string_view text) {
     for (std::size_t i = 0; i < text.size() && !full(); ++i) {
       const auto c = static_cast<unsigned char>(text[i]);
+      const unsigned char next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1])
+                                                     : static_cast<unsigned char>(0);
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
         pending_space_ = true;
-      } else if (c == 0xC2 && i + 1 < text.size() &&
-                 static_cast<unsigned char>(text[i + 1]) == 0xA0) {
+      } else if (c == 0xC2 && next == 0xA0) {
         pending_space_ = true;
         ++i;
+      } else if (c == 0xC2 && next >= 0x80 && next < 0xA0) {
+        // A C1 control (U+0080..U+009F) in text is a windows-1252 character that went through
+        // a Latin-1 decoder or a numeric reference (&#147;): read it as windows-1252, as HTML
+        // does for references. The five code points 1252 leaves undefined are dropped.
+        ++i;
+        const std::string_view replacement = windows1252_c1(next);
+        if (!replacement.empty()) append(replacement);
       } else {
         if (pending_space_ && !out_.empty()) out_ += ' ';
         pending_space_ = false;
@@ -34,7 +54,9 @@ class WhitespaceFolder {
     }
   }
   void separate() { pending_space_ = true; }
-  bool full() const { return out_.size() >= max_bytes_; }
+  // Past the cap, not at it: stopping at exactly max_bytes could split a UTF-8 sequence that
+  // truncate_utf8 (which only cuts text longer than the cap) would then leave broken.
+  bool full() const { return out_.size() > max_bytes_; }
 
  private:
   std::string& out_;
@@ -161,6 +183,35 @@ bool needs_html_parser(std::string_view text) {
   return text.find_first_of("<&") != std::string_view::npos;
 }
 
+/// HTML has no CDATA sections (outside SVG/MathML a "<![CDATA[" is a bogus comment that
+/// would swallow its text), yet feeds that wrap CDATA twice leave "<![CDATA[…]]>" inside a
+/// text field. The inside of each such section is text: escape it so the HTML parser keeps it.
+std::string unwrap_cdata(std::string_view html) {
+  static constexpr std::string_view kOpen = "<![CDATA[";
+  static constexpr std::string_view kClose = "]]>";
+  std::string out;
+  out.reserve(html.size());
+  while (!html.empty()) {
+    const auto open = html.find(kOpen);
+    out.append(html.substr(0, open));
+    if (open == std::string_view::npos) break;
+    html.remove_prefix(open + kOpen.size());
+    const auto close = html.find(kClose);
+    for (char c : html.substr(0, close)) {
+      if (c == '&') {
+        out += "&amp;";
+      } else if (c == '<') {
+        out += "&lt;";
+      } else {
+        out += c;
+      }
+    }
+    if (close == std::string_view::npos) break;
+    html.remove_prefix(close + kClose.size());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string plain_text(std::string_view text, std::size_t max_bytes) {
@@ -170,11 +221,15 @@ std::string plain_text(std::string_view text, std::size_t max_bytes) {
   folder.append(text);
   std::string out = core::is_valid_utf8(folded) ? std::move(folded) : core::repair_utf8(folded);
   out.resize(core::truncate_utf8(out, max_bytes).size());
+  while (!out.empty() && out.back() == ' ') out.pop_back();  // a cut may end on a space
   return out;
 }
 
 std::string html_to_text(std::string_view html, std::size_t max_bytes) {
   if (!needs_html_parser(html)) return plain_text(html, max_bytes);
+  if (html.find("<![CDATA[") != std::string_view::npos) {
+    return html_to_text(unwrap_cdata(html), max_bytes);
+  }
   // Bound the parser's work: text past this point could never reach the output anyway
   // unless the markup is huge, and then losing its tail is the point of the cap.
   const std::string_view bounded = core::truncate_utf8(html, max_bytes * 4);
@@ -187,7 +242,22 @@ std::string html_to_text(std::string_view html, std::size_t max_bytes) {
     collect_text(output->root, folder);
   }
   text.resize(core::truncate_utf8(text, max_bytes).size());
+  while (!text.empty() && text.back() == ' ') text.pop_back();  // a cut may end on a space
   return text;
+}
+
+std::string references_to_text(std::string_view text, std::size_t max_bytes) {
+  if (text.find('&') == std::string_view::npos) return plain_text(text, max_bytes);
+  std::string escaped;
+  escaped.reserve(text.size() + 16);
+  for (char c : text) {
+    if (c == '<') {
+      escaped += "&lt;";
+    } else {
+      escaped += c;
+    }
+  }
+  return html_to_text(escaped, max_bytes);
 }
 
 std::string decode_html_entity(std::string_view name) {

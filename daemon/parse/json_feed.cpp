@@ -40,8 +40,9 @@ core::Entry read_item(const json& item, const DialectContext& context,
     entry.link =
         core::repair_utf8(resolve_url(context.document_url, string_at(item, "external_url")));
   }
-  entry.title = html_to_text(string_at(item, "title"), limits.max_field_bytes);
-  entry.summary = html_to_text(string_at(item, "summary"), limits.max_field_bytes);
+  // JSON Feed's title and summary are plain text: a "<b>" in them is literal.
+  entry.title = references_to_text(string_at(item, "title"), limits.max_field_bytes);
+  entry.summary = references_to_text(string_at(item, "summary"), limits.max_field_bytes);
   if (const std::string html = string_at(item, "content_html"); !html.empty()) {
     entry.content = html_to_text(html, limits.max_field_bytes);
   } else {
@@ -88,7 +89,7 @@ std::string read_json_feed(std::string_view text, const DialectContext& context,
     return "JSON document is not a JSON Feed (no jsonfeed.org version)";
   }
   document.format = version.ends_with("/1") ? core::FeedFormat::json10 : core::FeedFormat::json11;
-  document.title = html_to_text(string_at(root, "title"), context.limits.max_field_bytes);
+  document.title = references_to_text(string_at(root, "title"), context.limits.max_field_bytes);
   document.link =
       core::repair_utf8(resolve_url(context.document_url, string_at(root, "home_page_url")));
   document.self_url =

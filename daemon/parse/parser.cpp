@@ -33,9 +33,10 @@ bool looks_like_html(std::string_view text) {
   for (int guard = 0; guard < 16; ++guard) {
     text = skip_leading_space(text);
     if (text.starts_with("<?") || text.starts_with("<!--")) {
-      const auto end = text.find(text.starts_with("<?") ? "?>" : "-->");
+      const std::string_view close = text.starts_with("<?") ? "?>" : "-->";
+      const auto end = text.find(close);
       if (end == std::string_view::npos) return false;
-      text.remove_prefix(end + 2);
+      text.remove_prefix(end + close.size());
       continue;
     }
     return starts_with_ignoring_case(text, "<!doctype html") ||
@@ -85,6 +86,44 @@ std::string position_message(std::string_view text, std::size_t offset, std::str
          std::string(what);
 }
 
+/// The element of the last entry (RSS/RDF item, Atom entry) in document order, and how many
+/// entry elements there are.
+std::pair<pugi::xml_node, std::size_t> last_entry_element(pugi::xml_node root,
+                                                          const NamespaceResolver& names) {
+  pugi::xml_node last;
+  std::size_t count = 0;
+  auto scan = [&](pugi::xml_node parent) {
+    for (auto child : parent.children()) {
+      if (child.type() != pugi::node_element) continue;
+      const std::string_view local = names.name_of(child).local;
+      if (local == "item" || local == "entry") {
+        ++count;
+        if (!last || child.offset_debug() > last.offset_debug()) last = child;
+      }
+    }
+  };
+  scan(root);
+  for (auto child : root.children()) {
+    if (child.type() == pugi::node_element && names.name_of(child).local == "channel") {
+      scan(child);
+    }
+  }
+  return {last, count};
+}
+
+/// True when source holds the end tag of element between the element's start and `before`.
+bool end_tag_seen(std::string_view source, pugi::xml_node element, std::size_t before) {
+  const auto start = static_cast<std::size_t>(std::max<std::ptrdiff_t>(element.offset_debug(), 0));
+  const std::string end_tag = std::string("</") + element.name();
+  for (auto at = source.find(end_tag, start); at != std::string_view::npos && at < before;
+       at = source.find(end_tag, at + 1)) {
+    std::size_t i = at + end_tag.size();
+    while (i < source.size() && std::isspace(static_cast<unsigned char>(source[i]))) ++i;
+    if (i < source.size() && source[i] == '>') return true;
+  }
+  return false;
+}
+
 Result parse_xml(std::string_view text, std::string_view encoding, const Input& input,
                  const Limits& limits) {
   Result result;
@@ -97,7 +136,7 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
       result.message += " (and " + std::to_string(repair.problem_count - 1) + " more)";
     }
   }
-  const std::string_view source = repair.problem_count > 0 ? repair.repaired : text;
+  const std::string_view source = repair.rewritten ? std::string_view(repair.repaired) : text;
   pugi::xml_document tree;
   const unsigned options = pugi::parse_default & ~pugi::parse_wconv_attribute;
   // pugixml parses in place and rewrites its buffer; `source` stays intact for error positions.
@@ -128,9 +167,23 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
       break;
   }
   if (!parsed) {
+    const auto error_offset = static_cast<std::size_t>(parsed.offset);
+    // The entry the damage is in was cut short: its text may be truncated and its link or
+    // guid missing, which would give it a different id once the feed is repaired. Only the
+    // entries before the break are kept.
+    const auto [last, count] = last_entry_element(root, names);
+    if (last && count == result.document.entries.size() &&
+        !end_tag_seen(source, last, error_offset)) {
+      result.document.entries.pop_back();
+    }
+    // pugixml names the symptom ("Start-end tags mismatch" at the end of the input); when the
+    // root element is never closed, the cause is a cut-off download, so say that.
+    const std::string description =
+        end_tag_seen(source, root, source.size())
+            ? std::string(parsed.description())
+            : std::string("the document ends before </") + root.name() + "> (truncated?)";
     const std::string what =
-        position_message(source, static_cast<std::size_t>(parsed.offset),
-                         std::string("not well-formed: ") + parsed.description());
+        position_message(source, error_offset, "not well-formed: " + description);
     if (result.document.entries.empty() && result.document.title.empty()) {
       return failure(what + "; nothing could be read before it", result.encoding);
     }

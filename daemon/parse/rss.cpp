@@ -11,9 +11,14 @@
 namespace wirewatch::parse {
 namespace {
 
+/// An RSS core element: no namespace, an RSS 0.90/1.0 namespace, or an unknown *default*
+/// namespace (some feeds put xmlns="http://example.com/whatever" on <rss>). A prefixed
+/// element of an unknown namespace (<foo:title>, <googleplay:description>) is an extension
+/// that must not take the place of the real one.
 bool is_rss_element(const Name& name, std::string_view local) {
-  return name.local == local && (name.ns == Ns::none || name.ns == Ns::rss10 ||
-                                 name.ns == Ns::rss090 || name.ns == Ns::other);
+  if (name.local != local) return false;
+  if (name.ns == Ns::none || name.ns == Ns::rss10 || name.ns == Ns::rss090) return true;
+  return name.ns == Ns::other && !name.prefixed;
 }
 
 std::optional<std::int64_t> to_integer(std::string_view text) {
@@ -27,31 +32,6 @@ std::optional<std::int64_t> to_integer(std::string_view text) {
 std::string resolved_link(pugi::xml_node element, std::string_view href,
                           const DialectContext& context) {
   return core::repair_utf8(resolve_url(effective_base(element, context.document_url), trim(href)));
-}
-
-/// media:content / media:thumbnail, directly or inside media:group.
-void read_media(pugi::xml_node element, const Name& name, const DialectContext& context,
-                core::Entry& entry, const NamespaceResolver& names) {
-  const std::string base = effective_base(element, context.document_url);
-  if (name.local == "content") {
-    add_enclosure(entry.enclosures, base, element.attribute("url").value(),
-                  element.attribute("type").value(), element.attribute("fileSize").value(),
-                  context.limits);
-    for (auto child : element.children()) {
-      if (child.type() != pugi::node_element) continue;
-      const Name child_name = names.name_of(child);
-      if (child_name.is(Ns::media, "thumbnail"))
-        read_media(child, child_name, context, entry, names);
-    }
-  } else if (name.local == "thumbnail") {
-    add_enclosure(entry.enclosures, base, element.attribute("url").value(), "", "", context.limits);
-  } else if (name.local == "group") {
-    for (auto child : element.children()) {
-      if (child.type() != pugi::node_element) continue;
-      const Name child_name = names.name_of(child);
-      if (child_name.ns == Ns::media) read_media(child, child_name, context, entry, names);
-    }
-  }
 }
 
 /// Reads one <item>.
@@ -108,7 +88,7 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
       if (name.local == "description") {
         media_description = element_text(child, TextKind::html, limits);
       } else {
-        read_media(child, name, context, entry, names);
+        add_media(child, name, names, context, entry.enclosures);
       }
     } else if (name.ns == Ns::itunes) {
       if (name.local == "author") {
@@ -124,6 +104,8 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
         add_enclosure(entry.enclosures, effective_base(child, context.document_url),
                       child.attribute("href").value(), child.attribute("type").value(),
                       child.attribute("length").value(), limits);
+      } else if (name.local == "author") {
+        add_atom_person(child, names, entry.authors, limits);
       } else if (name.local == "updated") {
         set_date(entry.updated, entry.updated_raw, direct_text(child), limits);
       } else if (name.local == "published") {
@@ -136,9 +118,14 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
   if (entry.summary.empty()) entry.summary = std::move(dc_description);
   if (entry.summary.empty()) entry.summary = std::move(itunes_summary);
   if (entry.summary.empty()) entry.summary = std::move(media_description);
-  if (entry.guid.empty()) {
-    if (auto about = item.attribute("rdf:about"))
-      entry.guid = core::repair_utf8(trim(about.value()));
+  if (entry.guid.empty()) {  // RSS 1.0: the item's rdf:about (whatever the rdf prefix)
+    for (auto attribute : item.attributes()) {
+      const std::string_view attribute_name = attribute.name();
+      if (attribute_name == "about" || attribute_name.ends_with(":about")) {
+        entry.guid = core::repair_utf8(trim(attribute.value()));
+        break;
+      }
+    }
   }
   if (auto lang = effective_language(item); !lang.empty() && entry.language.empty()) {
     entry.language = core::repair_utf8(lang);

@@ -25,6 +25,22 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+/// curl writes the escapes it adds in lowercase ("caf%c3%a9"); RFC 3986 section 6.2.2.1 makes
+/// uppercase the normal form, and the case carries no meaning, so normalize all of them.
+std::string uppercase_escapes(std::string_view url) {
+  std::string out(url);
+  for (std::size_t i = 0; i + 2 < out.size(); ++i) {
+    if (out[i] != '%') continue;
+    const auto a = static_cast<unsigned char>(out[i + 1]);
+    const auto b = static_cast<unsigned char>(out[i + 2]);
+    if (!std::isxdigit(a) || !std::isxdigit(b)) continue;
+    out[i + 1] = static_cast<char>(std::toupper(a));
+    out[i + 2] = static_cast<char>(std::toupper(b));
+    i += 2;
+  }
+  return out;
+}
+
 constexpr unsigned int kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
 
 }  // namespace
@@ -66,7 +82,7 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
     return std::string(reference);
   }
   std::unique_ptr<char, CurlStringDeleter> resolved{raw};
-  return std::string(resolved.get());
+  return uppercase_escapes(resolved.get());
 }
 
 }  // namespace wirewatch::parse

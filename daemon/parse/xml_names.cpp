@@ -50,6 +50,31 @@ Ns namespace_of_uri(std::string_view uri) {
   return Ns::other;
 }
 
+Ns conventional_namespace(std::string_view prefix) {
+  struct Conventional {
+    std::string_view prefix;
+    Ns ns;
+  };
+  // The prefixes every feed tool writes; a feed that forgets to declare one means this.
+  static constexpr std::array<Conventional, 11> conventional{{
+      {"dc", Ns::dc},
+      {"dcterms", Ns::dcterms},
+      {"content", Ns::content},
+      {"media", Ns::media},
+      {"itunes", Ns::itunes},
+      {"sy", Ns::sy},
+      {"slash", Ns::slash},
+      {"atom", Ns::atom10},
+      {"rdf", Ns::rdf},
+      {"xhtml", Ns::xhtml},
+      {"xml", Ns::other},
+  }};
+  for (const auto& entry : conventional) {
+    if (prefix == entry.prefix) return entry.ns;
+  }
+  return Ns::other;
+}
+
 NamespaceResolver::NamespaceResolver(pugi::xml_node document_element)
     : document_element_(document_element) {
   for (auto attribute : document_element.attributes()) {
@@ -80,14 +105,14 @@ Ns NamespaceResolver::lookup(std::string_view prefix, pugi::xml_node element) co
   for (std::size_t i = 0; i < root_declaration_count_; ++i) {
     if (root_declarations_[i].first == prefix) return root_declarations_[i].second;
   }
-  return Ns::other;
+  return conventional_namespace(prefix);
 }
 
 Name NamespaceResolver::name_of(pugi::xml_node element) const {
   const std::string_view qualified = element.name();
   const auto colon = qualified.find(':');
-  if (colon == std::string_view::npos) return {lookup({}, element), qualified};
-  return {lookup(qualified.substr(0, colon), element), qualified.substr(colon + 1)};
+  if (colon == std::string_view::npos) return {lookup({}, element), qualified, false};
+  return {lookup(qualified.substr(0, colon), element), qualified.substr(colon + 1), true};
 }
 
 std::string effective_base(pugi::xml_node element, std::string_view document_url) {

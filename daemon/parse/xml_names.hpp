@@ -26,16 +26,21 @@ enum class Ns {
   sy,       // http://purl.org/rss/1.0/modules/syndication/
   slash,    // http://purl.org/rss/1.0/modules/slash/
   xhtml,    // http://www.w3.org/1999/xhtml
-  other,    // declared but unknown, or an undeclared prefix
+  other,    // declared but unknown, or an undeclared prefix without a conventional meaning
 };
 
 /// The namespace an URI names (tolerating a missing trailing slash and http/https).
 Ns namespace_of_uri(std::string_view uri);
 
+/// The namespace an undeclared prefix conventionally stands for ("dc" → Ns::dc), or
+/// Ns::other. Feeds forget to declare xmlns:dc or xmlns:content often enough to matter.
+Ns conventional_namespace(std::string_view prefix);
+
 /// An element's expanded name.
 struct Name {
   Ns ns = Ns::none;
   std::string_view local;
+  bool prefixed = false;  // written with a prefix ("dc:creator"), not in a default namespace
   bool is(Ns expected_ns, std::string_view expected_local) const {
     return ns == expected_ns && local == expected_local;
   }
@@ -43,6 +48,7 @@ struct Name {
 
 /// Resolves element names against the xmlns declarations in scope. Declarations on the
 /// document element are read once; deeper ones are found by walking up from the element.
+/// An undeclared prefix falls back to conventional_namespace().
 class NamespaceResolver {
  public:
   explicit NamespaceResolver(pugi::xml_node document_element);

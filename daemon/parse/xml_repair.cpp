@@ -21,21 +21,45 @@ constexpr std::array<bool, 256> make_interesting() {
 }
 constexpr auto kInteresting = make_interesting();
 
-/// Length of a well-formed reference at text[0] == '&' ("&amp;", "&#38;", "&#x26;"), or 0.
-std::size_t valid_reference_length(std::string_view text) {
-  if (text.size() >= 3 && text[1] == '#') {
-    std::size_t i = 2;
-    const bool hex = text[i] == 'x';
-    if (hex) ++i;
-    const std::size_t digits_start = i;
-    while (i < text.size() && i < 12 &&
-           (hex ? std::isxdigit(static_cast<unsigned char>(text[i]))
-                : std::isdigit(static_cast<unsigned char>(text[i])))) {
-      ++i;
+/// True for a code point XML 1.0 allows in a document (production [2] Char).
+bool is_xml_char(std::uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+/// A numeric character reference at text[0] == '&' ("&#38;", "&#x26;"): its length (0 when
+/// it is not one) and whether it names a character XML allows.
+struct NumericReference {
+  std::size_t length = 0;
+  bool valid = false;
+};
+
+NumericReference numeric_reference(std::string_view text) {
+  if (text.size() < 4 || text[1] != '#') return {};
+  std::size_t i = 2;
+  const bool hex = text[i] == 'x';
+  if (hex) ++i;
+  const std::size_t digits_start = i;
+  std::uint64_t value = 0;
+  while (i < text.size() && i < 40) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    int digit = -1;
+    if (std::isdigit(c)) {
+      digit = c - '0';
+    } else if (hex && std::isxdigit(c)) {
+      digit = std::tolower(c) - 'a' + 10;
     }
-    if (i > digits_start && i < text.size() && text[i] == ';') return i + 1;
-    return 0;
+    if (digit < 0) break;
+    value = std::min<std::uint64_t>(value * (hex ? 16 : 10) + static_cast<std::uint64_t>(digit),
+                                    0x110000);
+    ++i;
   }
+  if (i == digits_start || i >= text.size() || text[i] != ';') return {};
+  return {i + 1, is_xml_char(static_cast<std::uint32_t>(value))};
+}
+
+/// Length of a predefined entity reference at text[0] == '&' ("&amp;", "&lt;"), or 0.
+std::size_t predefined_reference_length(std::string_view text) {
   for (std::string_view name : {"amp;", "lt;", "gt;", "quot;", "apos;"}) {
     if (text.substr(1, name.size()) == name) return name.size() + 1;
   }
@@ -46,7 +70,11 @@ std::size_t valid_reference_length(std::string_view text) {
 std::size_t named_reference_length(std::string_view text) {
   std::size_t i = 1;
   if (i >= text.size() || !std::isalpha(static_cast<unsigned char>(text[i]))) return 0;
-  while (i < text.size() && i < 40 && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+  while (i < text.size() && i < 40 &&
+         (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '-' || text[i] == '_' ||
+          text[i] == '.')) {
+    ++i;
+  }
   return (i < text.size() && text[i] == ';') ? i + 1 : 0;
 }
 
@@ -62,8 +90,61 @@ void append_numeric_references(std::string& out, std::string_view utf8) {
   }
 }
 
+/// What a DOCTYPE declares that matters for entity references.
+struct Doctype {
+  // An external DTD (PUBLIC or SYSTEM id, or a parameter entity pulling one in), as the
+  // Netscape RSS 0.91 DTD or the XHTML ones: it may declare the HTML entities, so &eacute;
+  // is not an error in such a document, though pugixml does not read the DTD.
+  bool external = false;
+  // General entities of the internal subset with their literal values:
+  // <!ENTITY site "Example News">.
+  std::map<std::string, std::string, std::less<>> entities;
+};
+
+constexpr std::size_t kMaxDeclaredEntities = 64;
+constexpr std::size_t kMaxEntityValueBytes = 4096;
+
+/// Reads the parts of a DOCTYPE declaration ("<!DOCTYPE rss PUBLIC … [ … ]", without the
+/// final '>') that Doctype holds. Never fails: what it cannot read it ignores.
+Doctype read_doctype(std::string_view declaration) {
+  Doctype doctype;
+  const auto subset_start = declaration.find('[');
+  const std::string_view head = declaration.substr(0, subset_start);
+  doctype.external = head.find("PUBLIC") != std::string_view::npos ||
+                     head.find("SYSTEM") != std::string_view::npos;
+  if (subset_start == std::string_view::npos) return doctype;
+  std::string_view subset = declaration.substr(subset_start + 1);
+  if (subset.find('%') != std::string_view::npos) doctype.external = true;
+  static constexpr std::string_view kEntity = "<!ENTITY";
+  for (auto at = subset.find(kEntity); at != std::string_view::npos;
+       at = subset.find(kEntity, at + 1)) {
+    std::size_t i = at + kEntity.size();
+    auto skip_space = [&] {
+      while (i < subset.size() && std::isspace(static_cast<unsigned char>(subset[i]))) ++i;
+    };
+    skip_space();
+    if (i >= subset.size() || subset[i] == '%') continue;  // a parameter entity
+    const std::size_t name_start = i;
+    while (i < subset.size() && !std::isspace(static_cast<unsigned char>(subset[i])) &&
+           subset[i] != '"' && subset[i] != '\'') {
+      ++i;
+    }
+    const std::string_view name = subset.substr(name_start, i - name_start);
+    skip_space();
+    if (name.empty() || i >= subset.size() || (subset[i] != '"' && subset[i] != '\'')) continue;
+    const char quote = subset[i++];
+    const auto close = subset.find(quote, i);
+    if (close == std::string_view::npos) break;
+    const std::string_view value = subset.substr(i, close - i);
+    if (doctype.entities.size() < kMaxDeclaredEntities && value.size() <= kMaxEntityValueBytes) {
+      doctype.entities.emplace(std::string(name), std::string(value));  // first one wins
+    }
+  }
+  return doctype;
+}
+
 /// Where a markup construct that must not be touched ends, or npos when not at one.
-std::size_t skip_opaque(std::string_view text, std::size_t at) {
+std::size_t skip_opaque(std::string_view text, std::size_t at, Doctype& doctype) {
   const std::string_view rest = text.substr(at);
   auto end_of = [&](std::string_view close) {
     const auto end = text.find(close, at);
@@ -79,9 +160,10 @@ std::size_t skip_opaque(std::string_view text, std::size_t at) {
     for (; i < text.size(); ++i) {
       if (text[i] == '[') ++depth;
       if (text[i] == ']') --depth;
-      if (text[i] == '>' && depth <= 0) return i + 1;
+      if (text[i] == '>' && depth <= 0) break;
     }
-    return text.size();
+    doctype = read_doctype(text.substr(at, i - at));
+    return std::min(i + 1, text.size());
   }
   return std::string_view::npos;
 }
@@ -104,6 +186,9 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
 XmlRepair repair_xml(std::string_view text) {
   XmlRepair result;
   std::map<std::string, std::string, std::less<>> decoded_names;  // few per document
+  Doctype doctype;
+  std::size_t expanded_bytes = 0;  // declared entity values inserted, capped (no billion laughs)
+  constexpr std::size_t kMaxExpandedBytes = 1u << 20;
   std::size_t copied_to = 0;  // text[copied_to, i) still needs appending to repaired
   auto note = [&](std::size_t offset, std::string problem) {
     if (result.problem_count++ == 0) {
@@ -123,7 +208,7 @@ XmlRepair repair_xml(std::string_view text) {
     const char c = text[i];
     if (c == '<') {
       const std::size_t end = (i + 1 < text.size() && (text[i + 1] == '!' || text[i + 1] == '?'))
-                                  ? skip_opaque(text, i)
+                                  ? skip_opaque(text, i, doctype)
                                   : std::string_view::npos;
       i = end == std::string_view::npos ? i + 1 : end;
       continue;
@@ -137,24 +222,45 @@ XmlRepair repair_xml(std::string_view text) {
       continue;
     }
     const std::string_view rest = text.substr(i);
-    if (const std::size_t length = valid_reference_length(rest); length > 0) {
+    if (const std::size_t length = predefined_reference_length(rest); length > 0) {
       i += length;
+      continue;
+    }
+    if (const NumericReference numeric = numeric_reference(rest); numeric.length > 0) {
+      if (!numeric.valid) {  // &#0;, &#xD800;, &#x110000;: not a character XML allows
+        note(i, "reference to an invalid character " + std::string(rest.substr(0, numeric.length)));
+        flush(i);
+        result.repaired += "&#xFFFD;";
+        copied_to = i + numeric.length;
+      }
+      i += numeric.length;
       continue;
     }
     flush(i);
     if (const std::size_t length = named_reference_length(rest); length > 0) {
       const std::string_view name = rest.substr(1, length - 2);
+      if (auto declared = doctype.entities.find(name);
+          declared != doctype.entities.end() && expanded_bytes < kMaxExpandedBytes) {
+        // Declared in the internal subset, which pugixml does not expand: insert the literal
+        // value, as an XML processor would (its references are not expanded again).
+        expanded_bytes += declared->second.size();
+        result.repaired += declared->second;
+        i += length;
+        copied_to = i;
+        continue;
+      }
       auto it = decoded_names.find(name);
       if (it == decoded_names.end()) {
         it = decoded_names.emplace(std::string(name), decode_html_entity(name)).first;
       }
-      note(i, "undeclared entity &" + std::string(name) + ";");
       if (!it->second.empty()) {
+        if (!doctype.external) note(i, "undeclared entity &" + std::string(name) + ";");
         append_numeric_references(result.repaired, it->second);
         i += length;
         copied_to = i;
         continue;
       }
+      note(i, "undeclared entity &" + std::string(name) + ";");
     } else {
       note(i, "bare '&' not starting an entity");
     }
@@ -162,8 +268,9 @@ XmlRepair repair_xml(std::string_view text) {
     ++i;
     copied_to = i;
   }
-  if (result.problem_count == 0) return result;
+  if (copied_to == 0) return result;  // nothing rewritten
   flush(text.size());
+  result.rewritten = true;
   return result;
 }
 
