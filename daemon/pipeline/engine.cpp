@@ -1,0 +1,457 @@
+#include "pipeline/engine.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <set>
+#include <thread>
+
+#include "core/time.hpp"
+
+namespace wirewatch::pipeline {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+core::Timestamp now_utc() {
+  return std::chrono::floor<seconds>(std::chrono::system_clock::now());
+}
+
+/// The host of a URL, for per-host politeness ("" when it has none).
+std::string host_of(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> handle{curl_url(), &curl_url_cleanup};
+  char* host = nullptr;
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK ||
+      curl_url_get(handle.get(), CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    return {};
+  }
+  std::string out(host);
+  curl_free(host);
+  return out;
+}
+
+scheduler::Cadence cadence_of(const config::FeedConfig& feed) {
+  return {duration_cast<seconds>(feed.interval), duration_cast<seconds>(feed.min_interval),
+          duration_cast<seconds>(feed.max_interval)};
+}
+
+/// How many consecutive polls must see the same permanent redirect before the URL changes.
+constexpr int kRedirectConfirmations = 2;
+/// Results committed together in `run`: at most this many, or whatever arrived within kCommitDelay.
+constexpr std::size_t kCommitBatch = 512;
+constexpr std::chrono::milliseconds kCommitDelay{200};
+
+}  // namespace
+
+struct Engine::FeedRuntime {
+  config::FeedConfig config;
+  store::FeedState state;
+  bool in_flight = false;
+  std::optional<core::Timestamp> queued_at;  // the key in due_, when queued
+  std::string redirect_target;               // a permanent redirect seen, not yet confirmed
+  int redirect_count = 0;
+};
+
+Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle classifier)
+    : io_(io),
+      config_(std::move(config)),
+      classifier_(std::make_shared<const ClassifierHandle>(std::move(classifier))),
+      workers_(std::max(1u, std::thread::hardware_concurrency() - 1)),
+      wakeup_(io),
+      commit_timer_(io) {}
+
+Engine::~Engine() {
+  workers_.join();
+}
+
+std::vector<std::string> Engine::open() {
+  std::vector<std::string> problems;
+  auto opened = store::Store::open(config_.state_dir);
+  if (!opened) return {opened.error().message};
+  store_.emplace(std::move(*opened));
+  auto states = store_->load_feed_states();
+  if (!states) return {states.error().message};
+  std::map<std::string, store::FeedState> by_id;
+  for (auto& state : *states) by_id.emplace(state.feed_id, std::move(state));
+  for (const auto& feed : config_.feeds) {
+    auto runtime = std::make_unique<FeedRuntime>();
+    runtime->config = feed;
+    if (auto it = by_id.find(feed.id); it != by_id.end()) {
+      runtime->state = std::move(it->second);
+    } else {
+      runtime->state.feed_id = feed.id;
+      runtime->state.health = "ok";
+    }
+    if (runtime->state.url.empty()) runtime->state.url = feed.url;
+    feed_order_.push_back(feed.id);
+    feeds_.emplace(feed.id, std::move(runtime));
+  }
+  fetch::FetcherLimits limits;
+  limits.max_connections = config_.defaults.max_concurrency;
+  limits.max_per_host = config_.defaults.per_host_concurrency;
+  limits.user_agent = config_.defaults.user_agent;
+  fetcher_ = std::make_unique<fetch::Fetcher>(io_, limits);
+  sinks_ = std::make_unique<SinkSet>(io_, *store_, inherited_socket_);
+  for (auto& problem : sinks_->open(config_.sinks, classifier_->labels)) {
+    problems.push_back(std::move(problem));
+  }
+  metrics_.last_seq = store_->last_seq();
+  update_health_metrics();
+  return problems;
+}
+
+fetch::FetchRequest Engine::request_for(const FeedRuntime& feed) const {
+  fetch::FetchRequest request;
+  request.feed_id = feed.config.id;
+  request.url = feed.state.url;
+  request.etag = feed.state.etag;
+  request.last_modified = feed.state.last_modified;
+  request.headers = feed.config.headers;
+  request.allow_file = feed.config.allow_file;
+  request.max_body = config_.defaults.max_body;
+  request.timeouts.connect =
+      duration_cast<std::chrono::milliseconds>(config_.defaults.connect_timeout);
+  request.timeouts.total = duration_cast<std::chrono::milliseconds>(config_.defaults.timeout);
+  request.timeouts.low_speed_bytes_per_second = static_cast<long>(config_.defaults.low_speed_limit);
+  request.timeouts.low_speed_time = duration_cast<seconds>(config_.defaults.low_speed_time);
+  return request;
+}
+
+void Engine::poll(FeedRuntime& feed) {
+  if (feed.in_flight) return;
+  feed.in_flight = true;
+  ++in_flight_;
+  fetcher_->fetch(request_for(feed), [this, id = feed.config.id](fetch::FetchResult result) {
+    on_fetched(id, std::move(result));
+  });
+}
+
+void Engine::on_fetched(const std::string& feed_id, fetch::FetchResult result) {
+  auto it = feeds_.find(feed_id);
+  metrics_.fetched_bytes += result.body.size();
+  const FeedIdentity identity{feed_id, it != feeds_.end() ? it->second->state.url : result.url};
+  const std::string previous_hash = it != feeds_.end() ? it->second->state.body_hash : "";
+  asio::post(workers_, [this, identity, previous_hash, classifier = classifier_,
+                        result = std::move(result)]() mutable {
+    Processed processed =
+        process_fetch(identity, result, previous_hash, now_utc(), classifier->classify);
+    result.body.clear();
+    result.body.shrink_to_fit();
+    asio::post(io_, [this, id = identity.id, result = std::move(result),
+                     processed = std::move(processed)]() mutable {
+      on_processed(id, std::move(result), std::move(processed));
+    });
+  });
+}
+
+void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
+                          Processed processed) {
+  --in_flight_;
+  auto it = feeds_.find(feed_id);
+  if (it != feeds_.end()) {
+    FeedRuntime& feed = *it->second;
+    feed.in_flight = false;
+    if (result.outcome != fetch::Outcome::cancelled) {
+      const core::Timestamp now = now_utc();
+      std::uniform_real_distribution<double> uniform(0.0, 1.0);
+      const scheduler::Decision decision = scheduler::next_poll(
+          cadence_of(feed.config), feed.state.failures, processed.outcome, now, uniform(random_));
+      store::FeedState& state = feed.state;
+      const auto poll_class = processed.outcome.poll_class;
+      const bool succeeded = result.succeeded() && poll_class != scheduler::PollClass::broken;
+      if (result.outcome == fetch::Outcome::ok) {
+        state.etag = result.etag;
+        state.last_modified = result.last_modified;
+        if (!processed.body_hash.empty() || poll_class == scheduler::PollClass::broken) {
+          state.body_hash = processed.body_hash;
+        }
+      }
+      if (!processed.feed_title.empty()) state.title = processed.feed_title;
+      state.last_status = static_cast<int>(result.status);
+      state.health = scheduler::to_string(decision.health);
+      state.error_class = succeeded ? "" : scheduler::to_string(poll_class);
+      state.error_message = processed.message;
+      state.failures = decision.consecutive_failures;
+      state.next_due = decision.next_due;
+      state.last_attempt = now;
+      if (succeeded) state.last_success = now;
+      const bool parsed = poll_class == scheduler::PollClass::changed;
+      if (parsed) state.last_document = now;
+      if (poll_class == scheduler::PollClass::rate_limited) {
+        host_not_before_[host_of(state.url)] = decision.next_due;
+      }
+      // A permanent redirect seen on consecutive polls moves the feed; a temporary one never.
+      if (result.permanent_redirect && succeeded && !result.final_url.empty()) {
+        feed.redirect_count =
+            feed.redirect_target == result.final_url ? feed.redirect_count + 1 : 1;
+        feed.redirect_target = result.final_url;
+        if (feed.redirect_count >= kRedirectConfirmations) {
+          spdlog::info("Feed moved permanently. feed={} from={} to={}", feed_id, state.url,
+                       result.final_url);
+          state.url = result.final_url;
+          feed.redirect_count = 0;
+        }
+      } else if (!result.permanent_redirect) {
+        feed.redirect_count = 0;
+        feed.redirect_target.clear();
+      }
+      ++metrics_.polls[scheduler::to_string(poll_class)];
+      PollSummary& summary = summaries_[feed_id];
+      summary = PollSummary{};
+      summary.feed_id = feed_id;
+      summary.poll_class = scheduler::to_string(poll_class);
+      summary.http_status = result.status;
+      summary.entries = processed.entries;
+      summary.message = processed.message;
+      summary.next = core::format_rfc3339(decision.next_due) + " (" + decision.reason + ")";
+      if (!succeeded) {
+        spdlog::warn("Poll failed. feed={} class={} failures={} next=\"{}\" error=\"{}\"", feed_id,
+                     summary.poll_class, state.failures, decision.reason, processed.message);
+      }
+      pending_.push_back(store::FeedOutcome{state, parsed, std::move(processed.records)});
+      if (running_ && !stopping_) {
+        feed.queued_at = state.next_due;
+        due_.emplace(*state.next_due, feed_id);
+      }
+    }
+  }
+  if (running_) {
+    schedule_commit();
+    schedule_next_wakeup();
+  }
+  if (in_flight_ == 0 && on_idle_) {
+    auto idle = std::move(on_idle_);
+    on_idle_ = nullptr;
+    idle();
+  }
+}
+
+void Engine::schedule_commit() {
+  if (pending_.size() >= kCommitBatch) {
+    commit_pending();
+    return;
+  }
+  if (commit_scheduled_ || pending_.empty()) return;
+  commit_scheduled_ = true;
+  commit_timer_.expires_after(kCommitDelay);
+  commit_timer_.async_wait([this](boost::system::error_code error) {
+    commit_scheduled_ = false;
+    if (!error) commit_pending();
+  });
+}
+
+void Engine::commit_pending() {
+  if (pending_.empty() || !store_) return;
+  auto committed = store_->commit_batch(pending_, now_utc());
+  if (!committed) {
+    // Nothing of the batch was stored: keep it and try again with the next one.
+    spdlog::error("Store commit failed; will retry. feeds={} error=\"{}\"", pending_.size(),
+                  committed.error().message);
+    return;
+  }
+  ++metrics_.store_commits;
+  for (const auto& entry : committed->emitted) {
+    ++metrics_.records[core::to_string(entry.event)];
+    for (const auto& label : entry.labels) ++metrics_.flagged[label];
+    auto summary = summaries_.find(entry.feed_id);
+    if (summary == summaries_.end()) continue;
+    if (entry.event == core::Event::update) {
+      ++summary->second.updated;
+    } else {
+      ++summary->second.new_records;
+    }
+    if (!entry.labels.empty()) ++summary->second.flagged;
+  }
+  pending_.clear();
+  metrics_.last_seq = store_->last_seq();
+  sinks_->deliver();
+  for (const auto& slot : sinks_->slots()) metrics_.sink_cursor[slot.name] = slot.durable_through;
+  update_health_metrics();
+}
+
+void Engine::update_health_metrics() {
+  metrics_.feeds_by_health.clear();
+  for (const auto& [id, feed] : feeds_) ++metrics_.feeds_by_health[feed->state.health];
+}
+
+std::vector<PollSummary> Engine::poll_all_once() {
+  auto guard = asio::make_work_guard(io_);
+  bool done = false;
+  on_idle_ = [&] {
+    commit_pending();
+    sinks_->flush();
+    done = true;
+    guard.reset();
+  };
+  std::size_t started = 0;
+  const core::Timestamp now = now_utc();
+  for (const auto& id : feed_order_) {
+    FeedRuntime& feed = *feeds_.at(id);
+    if (!feed.config.enabled) continue;
+    // A server that asked us to wait (429/503 Retry-After) is not asked again early, even by
+    // a user running `once` by hand.
+    if (feed.state.health == "rate_limited" && feed.state.next_due && *feed.state.next_due > now) {
+      PollSummary& summary = summaries_[id];
+      summary.feed_id = id;
+      summary.poll_class = "deferred";
+      summary.message = "rate limited by the server until " +
+                        core::format_rfc3339(*feed.state.next_due) + "; not polled";
+      continue;
+    }
+    poll(feed);
+    ++started;
+  }
+  if (started == 0) on_idle_();
+  while (!done) {
+    io_.run();
+    io_.restart();
+  }
+  std::vector<PollSummary> out;
+  for (const auto& id : feed_order_) {
+    if (auto it = summaries_.find(id); it != summaries_.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+void Engine::start() {
+  running_ = true;
+  const core::Timestamp now = now_utc();
+  std::uniform_int_distribution<int> spread(0, 29);
+  for (const auto& id : feed_order_) {
+    FeedRuntime& feed = *feeds_.at(id);
+    if (!feed.config.enabled) continue;
+    // Stored deadlines survive restarts, so a restart is not a burst; new feeds spread out.
+    core::Timestamp due = feed.state.next_due.value_or(
+        now + std::min(seconds{spread(random_)}, duration_cast<seconds>(feed.config.interval)));
+    feed.queued_at = due;
+    due_.emplace(due, id);
+  }
+  schedule_next_wakeup();
+}
+
+void Engine::schedule_next_wakeup() {
+  if (!running_ || stopping_ || due_.empty()) return;
+  const auto delay = due_.begin()->first - now_utc();
+  wakeup_.expires_after(std::max(std::chrono::steady_clock::duration::zero(),
+                                 duration_cast<std::chrono::steady_clock::duration>(delay)));
+  wakeup_.async_wait([this](boost::system::error_code error) {
+    if (!error) on_wakeup();
+  });
+}
+
+void Engine::on_wakeup() {
+  const core::Timestamp now = now_utc();
+  while (!due_.empty() && due_.begin()->first <= now && !stopping_) {
+    const auto [due, id] = *due_.begin();
+    due_.erase(due_.begin());
+    auto it = feeds_.find(id);
+    if (it == feeds_.end() || it->second->queued_at != due) continue;  // stale entry
+    FeedRuntime& feed = *it->second;
+    feed.queued_at.reset();
+    if (!feed.config.enabled) continue;
+    const auto host = host_not_before_.find(host_of(feed.state.url));
+    if (host != host_not_before_.end() && host->second > now) {
+      feed.queued_at = host->second;  // the host asked everyone to slow down
+      due_.emplace(host->second, id);
+      continue;
+    }
+    poll(feed);
+  }
+  schedule_next_wakeup();
+}
+
+void Engine::stop(std::chrono::milliseconds grace, std::function<void()> done) {
+  stopping_ = true;
+  wakeup_.cancel();
+  auto finish = [this, done = std::move(done)] {
+    commit_timer_.cancel();
+    commit_pending();
+    if (sinks_) sinks_->close();
+    done();
+  };
+  if (in_flight_ == 0) {
+    finish();
+    return;
+  }
+  on_idle_ = finish;
+  auto grace_timer = std::make_shared<asio::steady_timer>(io_, grace);
+  grace_timer->async_wait([this, grace_timer](boost::system::error_code error) {
+    if (!error && in_flight_ > 0) {
+      spdlog::warn("Grace period over; cancelling polls in flight. count={}", in_flight_);
+      fetcher_->cancel_all();
+    }
+  });
+}
+
+std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle classifier) {
+  std::vector<std::string> problems;
+  classifier_ = std::make_shared<const ClassifierHandle>(std::move(classifier));
+  const core::Timestamp now = now_utc();
+  std::map<std::string, std::unique_ptr<FeedRuntime>> kept;
+  std::vector<std::string> order;
+  for (const auto& feed_config : config.feeds) {
+    order.push_back(feed_config.id);
+    auto it = feeds_.find(feed_config.id);
+    std::unique_ptr<FeedRuntime> runtime;
+    if (it != feeds_.end()) {
+      runtime = std::move(it->second);
+      feeds_.erase(it);
+      if (runtime->config.url != feed_config.url) {
+        // A new URL is a new document: forget what the old one's server said.
+        spdlog::info("Feed URL changed. feed={} url={}", feed_config.id, feed_config.url);
+        runtime->state.url = feed_config.url;
+        runtime->state.etag.clear();
+        runtime->state.last_modified.clear();
+        runtime->state.body_hash.clear();
+        runtime->state.next_due = now;
+      }
+      runtime->config = feed_config;
+    } else {
+      spdlog::info("Feed added. feed={} url={}", feed_config.id, feed_config.url);
+      runtime = std::make_unique<FeedRuntime>();
+      runtime->config = feed_config;
+      runtime->state.feed_id = feed_config.id;
+      runtime->state.url = feed_config.url;
+      runtime->state.health = "ok";
+      runtime->state.next_due = now;
+    }
+    if (running_ && runtime->config.enabled && !runtime->in_flight) {
+      const core::Timestamp due = runtime->state.next_due.value_or(now);
+      runtime->queued_at = due;
+      due_.emplace(due, feed_config.id);
+    } else if (!runtime->config.enabled) {
+      runtime->queued_at.reset();
+    }
+    kept.emplace(feed_config.id, std::move(runtime));
+  }
+  for (const auto& [id, runtime] : feeds_) {
+    // A poll still in flight for it completes and is dropped in on_processed.
+    spdlog::info("Feed removed. feed={} (its state stays in the store)", id);
+  }
+  feeds_ = std::move(kept);
+  feed_order_ = std::move(order);
+  // Sinks: reopen all from their stored cursors (nothing is lost or written twice); drop the
+  // cursors of sinks no longer configured so retention stops waiting for them.
+  commit_pending();
+  sinks_->close();
+  std::set<std::string> names;
+  for (const auto& sink : config.sinks) names.insert(sink.name);
+  for (const auto& slot : sinks_->slots()) {
+    if (!names.contains(slot.name) && slot.durable_cursor) store_->remove_sink_cursor(slot.name);
+  }
+  sinks_ = std::make_unique<SinkSet>(io_, *store_);
+  for (auto& problem : sinks_->open(config.sinks, classifier_->labels)) {
+    problems.push_back(std::move(problem));
+  }
+  config_ = std::move(config);
+  ++metrics_.reloads;
+  update_health_metrics();
+  schedule_next_wakeup();
+  return problems;
+}
+
+}  // namespace wirewatch::pipeline
