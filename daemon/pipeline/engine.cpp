@@ -52,8 +52,6 @@ struct Engine::FeedRuntime {
   store::FeedState state;
   bool in_flight = false;
   std::optional<core::Timestamp> queued_at;  // the key in due_, when queued
-  std::string redirect_target;               // a permanent redirect seen, not yet confirmed
-  int redirect_count = 0;
 };
 
 Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle classifier)
@@ -86,7 +84,16 @@ std::vector<std::string> Engine::open() {
       runtime->state.feed_id = feed.id;
       runtime->state.health = "ok";
     }
-    if (runtime->state.url.empty()) runtime->state.url = feed.url;
+    // The config's URL wins unless the stored one came from a permanent redirect of it.
+    if (runtime->state.url.empty() || runtime->state.config_url != feed.url) {
+      if (!runtime->state.config_url.empty() && runtime->state.config_url != feed.url) {
+        runtime->state.etag.clear();
+        runtime->state.last_modified.clear();
+        runtime->state.body_hash.clear();
+      }
+      runtime->state.url = feed.url;
+      runtime->state.config_url = feed.url;
+    }
     feed_order_.push_back(feed.id);
     feeds_.emplace(feed.id, std::move(runtime));
   }
@@ -186,18 +193,18 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
       }
       // A permanent redirect seen on consecutive polls moves the feed; a temporary one never.
       if (result.permanent_redirect && succeeded && !result.final_url.empty()) {
-        feed.redirect_count =
-            feed.redirect_target == result.final_url ? feed.redirect_count + 1 : 1;
-        feed.redirect_target = result.final_url;
-        if (feed.redirect_count >= kRedirectConfirmations) {
+        state.redirect_seen = state.redirect_url == result.final_url ? state.redirect_seen + 1 : 1;
+        state.redirect_url = result.final_url;
+        if (state.redirect_seen >= kRedirectConfirmations) {
           spdlog::info("Feed moved permanently. feed={} from={} to={}", feed_id, state.url,
                        result.final_url);
           state.url = result.final_url;
-          feed.redirect_count = 0;
+          state.redirect_seen = 0;
+          state.redirect_url.clear();
         }
       } else if (!result.permanent_redirect) {
-        feed.redirect_count = 0;
-        feed.redirect_target.clear();
+        state.redirect_seen = 0;
+        state.redirect_url.clear();
       }
       ++metrics_.polls[scheduler::to_string(poll_class)];
       PollSummary& summary = summaries_[feed_id];
@@ -404,6 +411,7 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
         // A new URL is a new document: forget what the old one's server said.
         spdlog::info("Feed URL changed. feed={} url={}", feed_config.id, feed_config.url);
         runtime->state.url = feed_config.url;
+        runtime->state.config_url = feed_config.url;
         runtime->state.etag.clear();
         runtime->state.last_modified.clear();
         runtime->state.body_hash.clear();
@@ -416,6 +424,7 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
       runtime->config = feed_config;
       runtime->state.feed_id = feed_config.id;
       runtime->state.url = feed_config.url;
+      runtime->state.config_url = feed_config.url;
       runtime->state.health = "ok";
       runtime->state.next_due = now;
     }

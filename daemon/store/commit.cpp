@@ -56,6 +56,9 @@ class BatchWriter {
     upsert.bind(13, seconds(state.last_attempt));
     upsert.bind(14, seconds(state.last_success));
     upsert.bind(15, outcome.parsed ? std::optional<std::int64_t>(now_) : std::nullopt);
+    upsert.bind(16, state.config_url);
+    upsert.bind(17, state.redirect_url);
+    upsert.bind(18, std::int64_t{state.redirect_seen});
     return impl_.run(upsert, "cannot store the state of feed " + state.feed_id);
   }
 

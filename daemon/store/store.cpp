@@ -198,6 +198,9 @@ Result<std::vector<FeedState>> Store::load_feed_states() {
     state.last_attempt = timestamp(select.column_optional_int(12));
     state.last_success = timestamp(select.column_optional_int(13));
     state.last_document = timestamp(select.column_optional_int(14));
+    state.config_url = select.column_text(15);
+    state.redirect_url = select.column_text(16);
+    state.redirect_seen = static_cast<int>(select.column_int(17));
     states.push_back(std::move(state));
   }
   select.reset();

@@ -46,7 +46,10 @@ CREATE TABLE feeds (
   next_due      INTEGER,
   last_attempt  INTEGER,
   last_success  INTEGER,
-  last_document INTEGER
+  last_document INTEGER,
+  config_url    TEXT NOT NULL DEFAULT '',
+  redirect_url  TEXT NOT NULL DEFAULT '',
+  redirect_seen INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE seen (
@@ -101,18 +104,19 @@ inline constexpr std::string_view kUpdateLastSeq =
 inline constexpr std::string_view kSelectFeeds =
     "SELECT feed_id, url, etag, last_modified, body_hash, title, last_status, health,"
     "       error_class, error_message, failures, next_due, last_attempt, last_success,"
-    "       last_document "
+    "       last_document, config_url, redirect_url, redirect_seen "
     "FROM feeds ORDER BY feed_id";
 // ?15 is last_document; NULL keeps the stored one (no document this poll).
 inline constexpr std::string_view kUpsertFeed =
     "INSERT INTO feeds (feed_id, url, etag, last_modified, body_hash, title, last_status,"
     "                   health, error_class, error_message, failures, next_due, last_attempt,"
-    "                   last_success, last_document) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+    "                   last_success, last_document, config_url, redirect_url, redirect_seen) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
     "ON CONFLICT (feed_id) DO UPDATE SET url = ?2, etag = ?3, last_modified = ?4,"
     "  body_hash = ?5, title = ?6, last_status = ?7, health = ?8, error_class = ?9,"
     "  error_message = ?10, failures = ?11, next_due = ?12, last_attempt = ?13,"
-    "  last_success = ?14, last_document = coalesce(?15, last_document)";
+    "  last_success = ?14, last_document = coalesce(?15, last_document), config_url = ?16,"
+    "  redirect_url = ?17, redirect_seen = ?18";
 
 // ---- seen ----------------------------------------------------------------------------------
 inline constexpr std::string_view kSelectSeenOfFeed =

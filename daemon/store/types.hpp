@@ -64,6 +64,9 @@ struct FeedState {
   std::optional<core::Timestamp> last_attempt;
   std::optional<core::Timestamp> last_success;
   std::optional<core::Timestamp> last_document;  // the last time a document was parsed
+  std::string config_url;    // the config's URL when this state was stored (detects edits)
+  std::string redirect_url;  // a permanent redirect target seen but not yet confirmed
+  int redirect_seen = 0;     // consecutive polls that saw redirect_url
 
   bool operator==(const FeedState&) const = default;
 };
