@@ -44,6 +44,9 @@ constexpr int kRedirectConfirmations = 2;
 /// Results committed together in `run`: at most this many, or whatever arrived within kCommitDelay.
 constexpr std::size_t kCommitBatch = 512;
 constexpr std::chrono::milliseconds kCommitDelay{200};
+/// Interval-fsync sinks are flushed this often; the outbox and seen entries pruned less often.
+constexpr std::chrono::seconds kHousekeepingEvery{1};
+constexpr std::chrono::minutes kPruneEvery{10};
 
 }  // namespace
 
@@ -60,7 +63,8 @@ Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle cla
       classifier_(std::make_shared<const ClassifierHandle>(std::move(classifier))),
       workers_(std::max(1u, std::thread::hardware_concurrency() - 1)),
       wakeup_(io),
-      commit_timer_(io) {}
+      commit_timer_(io),
+      housekeeping_(io) {}
 
 Engine::~Engine() {
   workers_.join();
@@ -324,8 +328,32 @@ std::vector<PollSummary> Engine::poll_all_once() {
   return out;
 }
 
+void Engine::housekeeping() {
+  if (!running_ || stopping_) return;
+  sinks_->flush();  // interval-fsync sinks: make their writes durable, move their cursors
+  for (const auto& slot : sinks_->slots()) metrics_.sink_cursor[slot.name] = slot.durable_through;
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= next_prune_) {
+    next_prune_ = now + kPruneEvery;
+    store::RetentionPolicy policy;
+    policy.outbox_retention = duration_cast<seconds>(config_.store.outbox_retention);
+    policy.seen_retention = duration_cast<seconds>(config_.store.seen_retention);
+    if (auto pruned = store_->prune(policy, now_utc()); !pruned) {
+      spdlog::error("Prune failed. error=\"{}\"", pruned.error().message);
+    } else if (pruned->outbox_records > 0 || pruned->seen_entries > 0) {
+      spdlog::info("Pruned. outbox_records={} seen_entries={}", pruned->outbox_records,
+                   pruned->seen_entries);
+    }
+  }
+  housekeeping_.expires_after(kHousekeepingEvery);
+  housekeeping_.async_wait([this](boost::system::error_code error) {
+    if (!error) housekeeping();
+  });
+}
+
 void Engine::start() {
   running_ = true;
+  housekeeping();
   const core::Timestamp now = now_utc();
   std::uniform_int_distribution<int> spread(0, 29);
   for (const auto& id : feed_order_) {
@@ -374,6 +402,7 @@ void Engine::on_wakeup() {
 void Engine::stop(std::chrono::milliseconds grace, std::function<void()> done) {
   stopping_ = true;
   wakeup_.cancel();
+  housekeeping_.cancel();
   auto finish = [this, done = std::move(done)] {
     commit_timer_.cancel();
     commit_pending();

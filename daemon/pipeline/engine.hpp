@@ -96,6 +96,7 @@ class Engine {
   void schedule_commit();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
   void update_health_metrics();
+  void housekeeping();
 
   boost::asio::io_context& io_;
   config::Config config_;
@@ -112,6 +113,8 @@ class Engine {
   std::map<std::string, PollSummary> summaries_;
   boost::asio::steady_timer wakeup_;
   boost::asio::steady_timer commit_timer_;
+  boost::asio::steady_timer housekeeping_;
+  std::chrono::steady_clock::time_point next_prune_{};
   bool commit_scheduled_ = false;
   bool running_ = false;
   bool stopping_ = false;
