@@ -92,6 +92,12 @@ void read_feed(const YAML::Node& item, const std::string& path, const FetchDefau
   if (url_node == present.values.end() || !url_node->second.IsScalar()) return;
   std::string host;
   const auto url_mark = mark_of(present, "url", item.Mark());
+  // "file:samples/feed.xml" (no "//") names a file relative to the config's directory, so
+  // bundled configs work wherever the project is checked out.
+  if (feed.allow_file && feed.url.starts_with("file:") && !feed.url.starts_with("file://") &&
+      !context.base_dir.empty()) {
+    feed.url = "file://" + (context.base_dir / feed.url.substr(5)).lexically_normal().string();
+  }
   const std::string problem =
       detail::check_url(feed.url, feed.allow_file ? "http|https|file" : "http|https", host);
   if (!problem.empty()) {

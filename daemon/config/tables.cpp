@@ -140,7 +140,9 @@ const std::vector<Binding<FeedConfig>>& feed_bindings() {
          f.id = v.text;
          return check_feed_id(v.text);
        }},
-      {{"url", ValueType::url, "", true, "The feed's http or https URL (file:// with allow_file)."},
+      {{"url", ValueType::url, "", true,
+        "The feed's http or https URL; with allow_file also file:///abs/path or file:rel/path "
+        "(relative to the config file)."},
        +[](FeedConfig& f, const Value& v) {
          f.url = v.text;  // checked by the loader once allow_file is known
          return std::string();
