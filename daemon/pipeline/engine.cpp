@@ -230,10 +230,10 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
       }
     }
   }
-  if (running_) {
-    schedule_commit();
-    schedule_next_wakeup();
-  }
+  // Results are committed in batches in both modes, so memory stays bounded however many
+  // feeds a `once` polls.
+  schedule_commit();
+  if (running_) schedule_next_wakeup();
   if (in_flight_ == 0 && on_idle_) {
     auto idle = std::move(on_idle_);
     on_idle_ = nullptr;
@@ -293,6 +293,7 @@ std::vector<PollSummary> Engine::poll_all_once() {
   auto guard = asio::make_work_guard(io_);
   bool done = false;
   on_idle_ = [&] {
+    commit_timer_.cancel();
     commit_pending();
     sinks_->flush();
     done = true;
