@@ -301,15 +301,17 @@ std::size_t encode_utf8(char32_t cp, char* out) {
 
 /// The most frequent named references in news feeds, decoded once through gumbo itself
 /// (decode_html_entity), so the fast path has no entity table of its own to get wrong.
-constexpr std::array<std::string_view, 64> kCommonReferenceNames{
-    "amp",    "lt",     "gt",    "quot",  "apos",   "nbsp",   "mdash",  "ndash",
-    "rsquo",  "lsquo",  "rdquo", "ldquo", "hellip", "copy",   "reg",    "trade",
-    "eacute", "egrave", "ecirc", "euml",  "aacute", "agrave", "acirc",  "auml",
-    "aring",  "iacute", "iuml",  "icirc", "oacute", "ocirc",  "ouml",   "ograve",
-    "uacute", "ugrave", "ucirc", "uuml",  "ccedil", "ntilde", "szlig",  "oslash",
-    "aelig",  "Eacute", "Auml",  "Ouml",  "Uuml",   "deg",    "middot", "bull",
-    "laquo",  "raquo",  "euro",  "pound", "yen",    "cent",   "sect",   "times",
-    "plusmn", "frac12", "sbquo", "bdquo", "dagger", "thinsp", "shy",    "zwj"};
+constexpr std::string_view kCommonReferenceNames[] = {
+    "amp",    "lt",     "gt",     "quot",   "apos",   "nbsp",   "mdash",  "ndash",  "rsquo",
+    "lsquo",  "rdquo",  "ldquo",  "hellip", "copy",   "reg",    "trade",  "eacute", "egrave",
+    "ecirc",  "euml",   "aacute", "agrave", "acirc",  "auml",   "aring",  "atilde", "iacute",
+    "iuml",   "icirc",  "oacute", "ocirc",  "ouml",   "ograve", "otilde", "uacute", "ugrave",
+    "ucirc",  "uuml",   "ccedil", "ntilde", "szlig",  "oslash", "aelig",  "oelig",  "Eacute",
+    "Auml",   "Ouml",   "Uuml",   "Ccedil", "deg",    "middot", "bull",   "laquo",  "raquo",
+    "lsaquo", "rsaquo", "sbquo",  "bdquo",  "prime",  "euro",   "pound",  "yen",    "cent",
+    "sect",   "para",   "times",  "divide", "plusmn", "minus",  "frac12", "frac14", "frac34",
+    "sup2",   "ordm",   "iexcl",  "iquest", "dagger", "rarr",   "larr",   "thinsp", "ensp",
+    "emsp",   "shy",    "zwj",    "zwnj",   "lrm",    "rlm"};
 
 struct NamedReference {
   std::string_view name;
@@ -675,29 +677,52 @@ class Scanner {
     return false;
   }
 
+  /// The end tag of a special element (div, p, li, h2…) that is open: the tree builder first
+  /// pops the elements with implied end tags (p, li, dd, dt) above it, then the element itself.
+  /// Modelled when nothing else sits above it: popping a formatting element would reopen it.
+  bool close_special(std::size_t index) {
+    for (std::size_t j = index + 1; j < depth_; ++j) {
+      const auto node = static_cast<GumboTag>(stack_[j]);
+      if (node != GUMBO_TAG_P && node != GUMBO_TAG_LI && node != GUMBO_TAG_DD &&
+          node != GUMBO_TAG_DT) {
+        return false;
+      }
+    }
+    depth_ = index;
+    separate();
+    return true;
+  }
+
+  /// The topmost open element for which match(tag) holds, or depth_ if none.
+  template <typename Match>
+  std::size_t find_open(Match match) const {
+    for (std::size_t i = depth_; i-- > 0;) {
+      if (match(static_cast<GumboTag>(stack_[i]))) return i;
+    }
+    return depth_;
+  }
+
   bool close(GumboTag tag) {
     const Rule rule = rule_of(tag);
     if (rule == Rule::unsupported || tag == GUMBO_TAG_BR) return false;  // </br> is a <br>
     if (rule == Rule::void_element || rule == Rule::hr) return true;     // never open: ignored
-    if (rule == Rule::heading) {
-      // Any open heading closes on any heading end tag.
-      if (top() == tag) {
-        --depth_;
-        separate();
-        return true;
-      }
-      return std::none_of(stack_.begin(), stack_.begin() + depth_, [](std::uint8_t open) {
-        return is_heading(static_cast<GumboTag>(open));
-      });
+    if (is_special(rule)) {
+      // Headings close whichever heading is open; a </li> only an <li> in list item scope
+      // (none across an <ol> or <ul>: close_special declines those).
+      const std::size_t index = rule == Rule::heading
+                                    ? find_open(is_heading)
+                                    : find_open([tag](GumboTag open) { return open == tag; });
+      if (index < depth_) return close_special(index);
+      if (tag == GUMBO_TAG_P) separate();  // a stray </p> makes an empty <p>
+      return true;                         // an unmatched end tag is ignored
     }
+    // Formatting and ordinary elements: closed when current, ignored when not open.
     if (top() == tag) {
       --depth_;
       if (!is_inline_tag(tag)) separate();
       return true;
     }
-    if (on_stack(tag)) return false;     // misnested: implied pops or the adoption agency
-    if (tag == GUMBO_TAG_P) separate();  // a stray </p> makes an empty <p>
-    return true;                         // any other unmatched end tag is ignored
+    return !on_stack(tag);  // misnested: the adoption agency or implied pops would run
   }
 
   const unsigned char* p_;
