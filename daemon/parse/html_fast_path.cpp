@@ -150,6 +150,64 @@ constexpr std::uint8_t code(GumboTag tag) {
   return static_cast<std::uint8_t>(tag);
 }
 
+/// The tag names the scan models, each mapped to its GumboTag by gumbo_tagn_enum itself, built
+/// once from gumbo's own names; any other name is one the scan would decline anyway, so a miss
+/// needs no call into gumbo. A small open-addressing table: ~70 names in 256 slots.
+class TagTable {
+ public:
+  static constexpr std::size_t kMaxName = 10;  // "blockquote", "figcaption"
+
+  static const TagTable& instance() {
+    static const TagTable table;  // thread-safe, built on first use
+    return table;
+  }
+
+  /// The tag for a lowercase name, or GUMBO_TAG_UNKNOWN when the scan does not model it.
+  GumboTag find(const char* name, std::size_t length) const {
+    for (std::size_t i = hash(name, length);; i = (i + 1) % kSlots) {
+      const Slot& slot = slots_[i];
+      if (slot.length == 0) return GUMBO_TAG_UNKNOWN;
+      if (slot.length == length && std::memcmp(slot.name.data(), name, length) == 0) {
+        return slot.tag;
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t kSlots = 256;
+
+  struct Slot {
+    std::array<char, kMaxName> name{};
+    std::size_t length = 0;
+    GumboTag tag = GUMBO_TAG_UNKNOWN;
+  };
+
+  static std::size_t hash(const char* name, std::size_t length) {
+    const auto first = static_cast<unsigned char>(name[0]);
+    const auto last = static_cast<unsigned char>(name[length - 1]);
+    return (length * 151 + first * 31 + last * 7) % kSlots;
+  }
+
+  TagTable() {
+    for (int value = 0; value < GUMBO_TAG_UNKNOWN; ++value) {
+      const auto tag = static_cast<GumboTag>(value);
+      if (rule_of(tag) == Rule::unsupported) continue;
+      const std::string_view name = gumbo_normalized_tagname(tag);
+      if (name.empty() || name.size() > kMaxName ||
+          gumbo_tagn_enum(name.data(), static_cast<unsigned>(name.size())) != tag) {
+        continue;  // not reachable from a tag name: leave it to gumbo
+      }
+      std::size_t i = hash(name.data(), name.size());
+      while (slots_[i].length != 0) i = (i + 1) % kSlots;
+      std::copy(name.begin(), name.end(), slots_[i].name.begin());
+      slots_[i].length = name.size();
+      slots_[i].tag = tag;
+    }
+  }
+
+  std::array<Slot, kSlots> slots_{};
+};
+
 /// ASCII byte classes for the scan.
 enum Class : std::uint8_t {
   kControl,  // C0 controls but the whitespace ones, DEL: decline
@@ -355,8 +413,9 @@ class ReferenceTable {
 /// One pass over the markup. Each member returns false for "cannot decide".
 class Scanner {
  public:
-  Scanner(std::string_view html, std::size_t max_bytes)
-      : p_(reinterpret_cast<const unsigned char*>(html.data())),
+  Scanner(std::string_view html, std::size_t max_bytes, bool markup)
+      : markup_(markup),
+        p_(reinterpret_cast<const unsigned char*>(html.data())),
         end_(p_ + html.size()),
         // Every output byte is paid for by at least one input byte (text 1:1, a space by a
         // whitespace run or a tag, a reference by its longer spelling), so the input size bounds
@@ -380,10 +439,13 @@ class Scanner {
           ++p_;
           break;
         case kOpen:
-          if (!tag()) return std::nullopt;
-          break;
         case kAmp:
-          if (!reference()) return std::nullopt;
+          if (!markup_) {  // plain text: '<' and '&' are characters like any other
+            emit(p_, p_ + 1);
+            ++p_;
+          } else if (*p_ == '<' ? !tag() : !reference()) {
+            return std::nullopt;
+          }
           break;
         case kHigh:
           if (!multibyte()) return std::nullopt;
@@ -515,7 +577,7 @@ class Scanner {
     const bool end_tag = q < end_ && *q == '/';
     if (end_tag) ++q;
     if (q == end_ || !is_alpha(*q)) return false;  // "<!", "<?", "</>", "< 3"…
-    std::array<char, 10> name{};
+    std::array<char, TagTable::kMaxName> name{};
     std::size_t length = 0;
     for (; q < end_ && is_alnum(*q); ++q) {
       if (length == name.size()) return false;  // longer than any tag the scan knows
@@ -530,7 +592,7 @@ class Scanner {
       if (q == nullptr) return false;
     }
     p_ = q + 1;
-    const GumboTag tag = gumbo_tagn_enum(name.data(), static_cast<unsigned>(length));
+    const GumboTag tag = TagTable::instance().find(name.data(), length);
     return end_tag ? close(tag) : open(tag);
   }
 
@@ -725,6 +787,7 @@ class Scanner {
     return !on_stack(tag);  // misnested: the adoption agency or implied pops would run
   }
 
+  bool markup_;
   const unsigned char* p_;
   const unsigned char* end_;
   std::size_t limit_;
@@ -741,7 +804,11 @@ class Scanner {
 std::optional<std::string> html_to_text_fast(std::string_view html, std::size_t max_bytes) {
   // The gumbo path parses only the first max_bytes * 4 bytes; past that the two could differ.
   if (max_bytes > html.max_size() / 4 || html.size() > max_bytes * 4) return std::nullopt;
-  return Scanner(html, max_bytes).run();
+  return Scanner(html, max_bytes, true).run();
+}
+
+std::optional<std::string> plain_text_fast(std::string_view text, std::size_t max_bytes) {
+  return Scanner(text, max_bytes, false).run();
 }
 
 }  // namespace wirewatch::parse

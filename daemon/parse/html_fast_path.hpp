@@ -18,6 +18,11 @@ namespace wirewatch::parse {
 /// ";", control characters, invalid UTF-8, input past the gumbo path's input bound.
 std::optional<std::string> html_to_text_fast(std::string_view html, std::size_t max_bytes);
 
+/// The text plain_text(text, max_bytes) returns, in one pass that folds whitespace and checks
+/// UTF-8 together, or nullopt where plain_text has more to do: control characters (dropped or
+/// folded), C1 controls (read as windows-1252), invalid UTF-8 (repaired).
+std::optional<std::string> plain_text_fast(std::string_view text, std::size_t max_bytes);
+
 /// The gumbo path of html_to_text for any input (no markup check, no CDATA unwrapping):
 /// repair UTF-8, parse as an HTML5 fragment, walk the tree. Defined in html_text.cpp; the
 /// reference the fast path is tested against.
