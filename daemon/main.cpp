@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add_run_command(app, exit_code);
   add_once_command(app, exit_code);
   add_tail_command(app, exit_code);
+  add_status_command(app, exit_code);
   add_check_config_command(app, exit_code);
   try {
     app.parse(argc, argv);

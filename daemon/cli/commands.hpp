@@ -28,6 +28,9 @@ void add_once_command(CLI::App& app, int& exit_code);
 /// `wirewatch run --config FILE`: the daemon.
 void add_run_command(CLI::App& app, int& exit_code);
 
+/// `wirewatch status --config FILE`: per-feed health and sink positions.
+void add_status_command(CLI::App& app, int& exit_code);
+
 /// `wirewatch tail`: the socket sink's client.
 void add_tail_command(CLI::App& app, int& exit_code);
 

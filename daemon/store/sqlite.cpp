@@ -91,11 +91,11 @@ Database::~Database() {
   sqlite3_close_v2(db_);
 }
 
-Result<Database> Database::open(const std::string& path) {
+Result<Database> Database::open(const std::string& path, bool read_only) {
   Database database;
+  const int flags = read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   const int code =
-      sqlite3_open_v2(path.c_str(), &database.db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      sqlite3_open_v2(path.c_str(), &database.db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   if (code != SQLITE_OK) {
     return Error{"cannot open " + path + ": " +
                  (database.db_ ? sqlite3_errmsg(database.db_) : sqlite3_errstr(code))};

@@ -59,7 +59,7 @@ class Database {
   ~Database();
 
   /// Opens (or creates) the database file.
-  static Result<Database> open(const std::string& path);
+  static Result<Database> open(const std::string& path, bool read_only = false);
 
   /// Runs one or more statements without results. "" on success, else SQLite's message.
   std::string exec(std::string_view sql);

@@ -15,6 +15,9 @@ class StateLock {
   /// state dir DIR" when another process (or another Store in this one) holds it.
   static Result<StateLock> acquire(const std::filesystem::path& state_dir);
 
+  /// No lock at all, for read-only openers that must work while the daemon runs.
+  static StateLock none() { return StateLock(-1); }
+
   StateLock(StateLock&& other) noexcept;
   StateLock& operator=(StateLock&& other) noexcept;
   StateLock(const StateLock&) = delete;

@@ -169,6 +169,39 @@ Result<Store> Store::open(const std::filesystem::path& state_dir, const StoreOpt
   return Store(std::move(impl));
 }
 
+Result<Store> Store::open_read_only(const std::filesystem::path& state_dir) {
+  auto impl = std::make_unique<Impl>(Impl{detail::StateLock::none(), {}, {}, {}, {}, 0, {}});
+  impl->database_path = state_dir / "wirewatch.db";
+  std::error_code missing;
+  if (!std::filesystem::exists(impl->database_path, missing)) {
+    return Error{impl->database_path.string() + ": no store here yet (has wirewatch run?)"};
+  }
+  auto database = Database::open(impl->database_path.string(), true);
+  if (!database) return database.error();
+  impl->database = std::move(*database);
+  if (auto failure = impl->database.exec("PRAGMA busy_timeout = 5000"); !failure.empty()) {
+    return Error{impl->database_path.string() + ": " + failure};
+  }
+  auto select = impl->database.prepare(sql::kSelectSchemaVersion);
+  if (!select) return select.error();
+  std::string error;
+  const std::int64_t version = select->step(error) ? select->column_int(0) : 0;
+  select->reset();
+  if (!error.empty()) return Error{"cannot read the schema version: " + error};
+  if (version != kSchemaVersion) {
+    return Error{impl->database_path.string() + " has schema version " + std::to_string(version) +
+                 "; this wirewatch reads version " + std::to_string(kSchemaVersion)};
+  }
+  if (auto prepared = prepare_all(impl->database, impl->statements); !prepared) {
+    return prepared.error();
+  }
+  auto& last = impl->statements.select_last_seq;
+  if (last.step(error)) impl->last_seq = last.column_int(0);
+  last.reset();
+  if (!error.empty()) return Error{"cannot read last_seq: " + error};
+  return Store(std::move(impl));
+}
+
 const std::filesystem::path& Store::database_path() const {
   return impl_->database_path;
 }

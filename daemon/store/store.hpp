@@ -44,6 +44,10 @@ class Store {
   static Result<Store> open(const std::filesystem::path& state_dir,
                             const StoreOptions& options = {});
 
+  /// Opens an existing state_dir for reading only, without the lock, so `wirewatch status`
+  /// works while the daemon runs. Writing through it fails. Refuses a newer schema.
+  static Result<Store> open_read_only(const std::filesystem::path& state_dir);
+
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   ~Store();

@@ -200,3 +200,37 @@ TEST_F(OnceTest, ASecondInstanceIsRefusedWhileTheFirstHoldsTheLock) {
 
 }  // namespace
 }  // namespace wirewatch::testing
+
+namespace wirewatch::testing {
+namespace {
+
+TEST_F(OnceTest, StatusShowsEachFeedsHealthAndTheSinksPosition) {
+  server_.route("/good.xml", 200, rss({{"k1", "One"}, {"k2", "Two"}}));
+  server_.route("/bad.xml", 503, "down");
+  write_config({"/good.xml", "/bad.xml"});
+  ASSERT_EQ(once().exit_code, 0);
+  auto status =
+      test_support::run_process({WIREWATCH_BINARY, "status", "--config", config_path(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto report = nlohmann::json::parse(status.out);
+  EXPECT_EQ(report["last_seq"], 2);
+  ASSERT_EQ(report["feeds"].size(), 2u);
+  EXPECT_EQ(report["feeds"][0]["health"], "ok");
+  EXPECT_EQ(report["feeds"][0]["http_status"], 200);
+  EXPECT_EQ(report["feeds"][1]["health"], "failing");
+  EXPECT_EQ(report["feeds"][1]["failures"], 1);
+  EXPECT_NE(report["feeds"][1]["error"].get<std::string>().find("503"), std::string::npos);
+  ASSERT_EQ(report["sinks"].size(), 1u);
+  EXPECT_EQ(report["sinks"][0]["cursor"], 2);
+  EXPECT_EQ(report["sinks"][0]["behind"], 0);
+}
+
+TEST_F(OnceTest, StatusBeforeAnyRunSaysSo) {
+  write_config({"/nothing.xml"});
+  auto status = test_support::run_process({WIREWATCH_BINARY, "status", "--config", config_path()});
+  EXPECT_EQ(status.exit_code, 66);
+  EXPECT_NE(status.err.find("no store here yet"), std::string::npos) << status.err;
+}
+
+}  // namespace
+}  // namespace wirewatch::testing
