@@ -219,6 +219,10 @@ def collect(paths):
                 yield full, args
 
 
+def clip(text, limit=300):
+    return text if len(text) <= limit else text[:limit] + "... (%d chars)" % len(text)
+
+
 def is_json_feed(path):
     with open(path, "rb") as f:
         head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -281,7 +285,8 @@ def main(argv):
                 continue
             print("\n== %s: %d disagreements" % (field, len(examples[field])))
             for name, index, ours, theirs in examples[field][:args.show]:
-                print("  %s #%d\n    wirewatch:  %r\n    feedparser: %r" % (name, index, ours, theirs))
+                print("  %s #%d\n    wirewatch:  %s\n    feedparser: %s"
+                      % (name, index, clip(repr(ours)), clip(repr(theirs))))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({k: v for k, v in examples.items()}, f, ensure_ascii=False, indent=1)

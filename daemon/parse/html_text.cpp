@@ -274,8 +274,11 @@ std::string decode_html_entity(std::string_view name) {
   }
   if (node == nullptr || node->type == GUMBO_NODE_ELEMENT) return {};
   std::string text = node->v.text.text;
-  // An unknown name comes back unchanged; only a real decoding counts.
-  return text == reference ? std::string{} : text;
+  // An unknown name comes back unchanged; only a real decoding counts. A name that starts
+  // with a legacy entity that needs no semicolon ("&notit;", "&copyright;") decodes as that
+  // prefix plus the rest ("¬it;"): not a decoding of the whole name either.
+  if (text == reference || (text.ends_with(';') && name != "semi")) return {};
+  return text;
 }
 
 }  // namespace wirewatch::parse

@@ -206,8 +206,8 @@ void read_rss(pugi::xml_node root, const NamespaceResolver& names, const Dialect
       break;
     }
   }
-  if (channel) read_channel(channel, names, context, document);
-  // RDF puts items beside the channel; RSS 0.9x/2.0 inside it (some RDF feeds do too).
+  read_channel(channel ? channel : root, names, context, document);  // no <channel>: the root
+  // RSS 0.9x/2.0 nest items in the channel (some RDF feeds do too).
   auto read_items = [&](pugi::xml_node parent) {
     for (auto child : parent.children()) {
       if (child.type() != pugi::node_element) continue;
@@ -216,7 +216,8 @@ void read_rss(pugi::xml_node root, const NamespaceResolver& names, const Dialect
       document.entries.push_back(read_item(child, names, context, document.language));
     }
   };
-  if (rdf) read_items(root);
+  // RDF puts items beside the channel; a broken RSS 2.0 feed without <channel> too.
+  if (rdf || !channel) read_items(root);
   if (channel) read_items(channel);
 }
 

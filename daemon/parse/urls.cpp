@@ -61,6 +61,12 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
   if (reference.empty()) return {};
   const bool absolute = has_scheme(reference);
   if (!absolute && base.empty()) return std::string(reference);
+  // A fragment-only reference is the base document itself (RFC 3986 section 5.2.2); curl
+  // would drop the base's last path segment.
+  if (reference.front() == '#') {
+    const std::string_view document = base.substr(0, base.find('#'));
+    if (has_scheme(document)) return resolve_url({}, document) + std::string(reference);
+  }
   // Only http(s) and file references are worth curl's normalization; "mailto:", "tag:",
   // "urn:" and friends are opaque and pass through.
   if (absolute && !reference.starts_with("http") && !reference.starts_with("HTTP") &&
