@@ -224,33 +224,41 @@ WriteResult DirectorySink::write_segments(std::span<const OutboxRecord* const> r
   std::string error;
   const auto now = options_.now();
   if (!open_segment_for(now, false, error)) return {WriteStatus::retry, durable_through_, error};
-  std::string buffer;
-  std::optional<std::int64_t> batch_through = written_through_;
-  bool start_new_segment = false;
-  for (const OutboxRecord* record : records) {
-    if (batch_through && record->seq <= *batch_through) continue;  // already on disk
-    if (options_.layout == DirectorySinkOptions::Layout::size &&
-        segment_bytes_ + buffer.size() + record->json.size() + 1 > options_.max_segment_bytes) {
-      if (!buffer.empty()) break;  // the rest goes to the next segment on the next call
-      start_new_segment = segment_bytes_ > 0;
+  // One pass per segment: with rotate: size a batch may fill one segment and go on in the
+  // next. All of it is written in this call, because `ok` tells the caller that every record
+  // handed over is written (it never hands the rest over again).
+  for (bool first_pass = true;; first_pass = false) {
+    std::string buffer;
+    std::optional<std::int64_t> batch_through = written_through_;
+    bool start_new_segment = false;
+    for (const OutboxRecord* record : records) {
+      if (batch_through && record->seq <= *batch_through) continue;  // already on disk
+      if (options_.layout == DirectorySinkOptions::Layout::size &&
+          segment_bytes_ + buffer.size() + record->json.size() + 1 > options_.max_segment_bytes) {
+        if (!buffer.empty()) break;  // the rest goes to the next segment in the next pass
+        start_new_segment = segment_bytes_ > 0;
+      }
+      buffer += record->json;
+      buffer += '\n';
+      batch_through = record->seq;
     }
-    buffer += record->json;
-    buffer += '\n';
-    batch_through = record->seq;
+    if (buffer.empty()) {
+      if (first_pass) return flush();
+      break;
+    }
+    if (start_new_segment && !open_segment_for(now, true, error)) {
+      return {WriteStatus::retry, durable_through_, error};
+    }
+    const off_t before = static_cast<off_t>(segment_bytes_);
+    if (!write_all(fd_, buffer)) {
+      error = errno_text(segment_, "write failed");
+      // Never leave a torn line behind: cut the file back to where this pass began.
+      if (::ftruncate(fd_, before) != 0) error += " (and could not truncate)";
+      return {WriteStatus::retry, durable_through_, error};
+    }
+    segment_bytes_ += buffer.size();
+    written_through_ = batch_through;
   }
-  if (buffer.empty()) return flush();
-  if (start_new_segment && !open_segment_for(now, true, error)) {
-    return {WriteStatus::retry, durable_through_, error};
-  }
-  const off_t before = static_cast<off_t>(segment_bytes_);
-  if (!write_all(fd_, buffer)) {
-    error = errno_text(segment_, "write failed");
-    // Never leave a torn line behind: cut the file back to where this batch began.
-    if (::ftruncate(fd_, before) != 0) error += " (and could not truncate)";
-    return {WriteStatus::retry, durable_through_, error};
-  }
-  segment_bytes_ += buffer.size();
-  written_through_ = batch_through;
   if (options_.fsync == DirectorySinkOptions::Fsync::batch ||
       (options_.fsync == DirectorySinkOptions::Fsync::interval &&
        now - last_sync_ >= options_.fsync_interval)) {

@@ -121,6 +121,31 @@ TEST_F(DirectorySinkTest, SizeRotationStartsANewNumberedSegment) {
   EXPECT_LE(fs::file_size(directory_ / "records-000001.jsonl"), 64u);
 }
 
+// The pipeline hands a batch over once: an `ok` write must have written all of it, even when
+// it spans several segments (it used to stop at the first full segment and lose the rest).
+TEST_F(DirectorySinkTest, SizeRotationWritesAWholeBatchAcrossSegmentsInOneCall) {
+  auto opts = options();
+  opts.layout = DirectorySinkOptions::Layout::size;
+  opts.max_segment_bytes = 64;
+  DirectorySink sink(opts);
+  sink.open(std::nullopt);
+  std::vector<OutboxRecord> batch{record(1), record(2), record(3), record(4), record(5)};
+  const auto result = write_filtered(sink, LabelFilter{}, batch);
+  EXPECT_EQ(result.status, WriteStatus::ok);
+  EXPECT_EQ(result.durable_through, 5);
+  std::string all;
+  for (const auto& name : {"records-000001.jsonl", "records-000002.jsonl", "records-000003.jsonl",
+                           "records-000004.jsonl", "records-000005.jsonl"}) {
+    if (fs::exists(directory_ / name)) {
+      EXPECT_LE(fs::file_size(directory_ / name), 64u) << name;
+      all += slurp(directory_ / name);
+    }
+  }
+  std::string expected;
+  for (const auto& r : batch) expected += r.json + "\n";
+  EXPECT_EQ(all, expected);
+}
+
 TEST_F(DirectorySinkTest, FilePerRecordRenamesIntoNew) {
   auto opts = options();
   opts.layout = DirectorySinkOptions::Layout::file_per_record;
