@@ -48,6 +48,19 @@ constexpr std::chrono::milliseconds kCommitDelay{200};
 constexpr std::chrono::seconds kHousekeepingEvery{1};
 constexpr std::chrono::minutes kPruneEvery{10};
 
+/// The config's URL wins unless the stored one came from a permanent redirect of it; a config
+/// URL that changed since the state was stored makes the old validators meaningless.
+void adopt_config_url(store::FeedState& state, const config::FeedConfig& feed) {
+  if (!state.url.empty() && state.config_url == feed.url) return;
+  if (!state.config_url.empty() && state.config_url != feed.url) {
+    state.etag.clear();
+    state.last_modified.clear();
+    state.body_hash.clear();
+  }
+  state.url = feed.url;
+  state.config_url = feed.url;
+}
+
 }  // namespace
 
 struct Engine::FeedRuntime {
@@ -88,16 +101,7 @@ std::vector<std::string> Engine::open() {
       runtime->state.feed_id = feed.id;
       runtime->state.health = "ok";
     }
-    // The config's URL wins unless the stored one came from a permanent redirect of it.
-    if (runtime->state.url.empty() || runtime->state.config_url != feed.url) {
-      if (!runtime->state.config_url.empty() && runtime->state.config_url != feed.url) {
-        runtime->state.etag.clear();
-        runtime->state.last_modified.clear();
-        runtime->state.body_hash.clear();
-      }
-      runtime->state.url = feed.url;
-      runtime->state.config_url = feed.url;
-    }
+    adopt_config_url(runtime->state, feed);
     feed_order_.push_back(feed.id);
     feeds_.emplace(feed.id, std::move(runtime));
   }
@@ -430,6 +434,7 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
   const core::Timestamp now = now_utc();
   std::map<std::string, std::unique_ptr<FeedRuntime>> kept;
   std::vector<std::string> order;
+  std::optional<std::map<std::string, store::FeedState>> stored;  // loaded when a feed is added
   for (const auto& feed_config : config.feeds) {
     order.push_back(feed_config.id);
     auto it = feeds_.find(feed_config.id);
@@ -452,11 +457,22 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
       spdlog::info("Feed added. feed={} url={}", feed_config.id, feed_config.url);
       runtime = std::make_unique<FeedRuntime>();
       runtime->config = feed_config;
-      runtime->state.feed_id = feed_config.id;
-      runtime->state.url = feed_config.url;
-      runtime->state.config_url = feed_config.url;
-      runtime->state.health = "ok";
-      runtime->state.next_due = now;
+      // A feed the store knows (removed by an earlier reload, or polled by an earlier run)
+      // continues from its stored state, as after a restart: validators, failures, next due.
+      if (!stored) {
+        stored.emplace();
+        if (auto states = store_->load_feed_states()) {
+          for (auto& state : *states) stored->emplace(state.feed_id, std::move(state));
+        }
+      }
+      if (auto it_stored = stored->find(feed_config.id); it_stored != stored->end()) {
+        runtime->state = std::move(it_stored->second);
+      } else {
+        runtime->state.feed_id = feed_config.id;
+        runtime->state.health = "ok";
+        runtime->state.next_due = now;
+      }
+      adopt_config_url(runtime->state, feed_config);
     }
     if (running_ && runtime->config.enabled && !runtime->in_flight) {
       const core::Timestamp due = runtime->state.next_due.value_or(now);
