@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/utf8.hpp"
+#include "parse/html_fast_path.hpp"
 
 namespace wirewatch::parse {
 namespace {
@@ -83,47 +84,6 @@ bool is_skipped(GumboTag tag) {
   }
 }
 
-/// Inline elements join their text to the neighbours; everything else separates words.
-bool is_inline(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_A:
-    case GUMBO_TAG_ABBR:
-    case GUMBO_TAG_B:
-    case GUMBO_TAG_BDI:
-    case GUMBO_TAG_BDO:
-    case GUMBO_TAG_CITE:
-    case GUMBO_TAG_CODE:
-    case GUMBO_TAG_DATA:
-    case GUMBO_TAG_DFN:
-    case GUMBO_TAG_EM:
-    case GUMBO_TAG_FONT:
-    case GUMBO_TAG_I:
-    case GUMBO_TAG_KBD:
-    case GUMBO_TAG_MARK:
-    case GUMBO_TAG_Q:
-    case GUMBO_TAG_S:
-    case GUMBO_TAG_SAMP:
-    case GUMBO_TAG_SMALL:
-    case GUMBO_TAG_SPAN:
-    case GUMBO_TAG_STRIKE:
-    case GUMBO_TAG_STRONG:
-    case GUMBO_TAG_SUB:
-    case GUMBO_TAG_SUP:
-    case GUMBO_TAG_TIME:
-    case GUMBO_TAG_TT:
-    case GUMBO_TAG_U:
-    case GUMBO_TAG_VAR:
-    case GUMBO_TAG_WBR:
-    case GUMBO_TAG_INS:
-    case GUMBO_TAG_DEL:
-    case GUMBO_TAG_BIG:
-    case GUMBO_TAG_NOBR:
-      return true;
-    default:
-      return false;
-  }
-}
-
 struct OutputDeleter {
   void operator()(GumboOutput* output) const {
     gumbo_destroy_output(&kGumboDefaultOptions, output);
@@ -167,14 +127,14 @@ void collect_text(const GumboNode* root, WhitespaceFolder& folder) {
         stack.pop_back();
         continue;
       }
-      if (frame.next_child == 0 && !is_inline(node->v.element.tag)) folder.separate();
+      if (frame.next_child == 0 && !is_inline_tag(node->v.element.tag)) folder.separate();
     }
     if (frame.next_child < children.length) {
       const auto* child = static_cast<const GumboNode*>(children.data[frame.next_child++]);
       stack.push_back({child, 0});
       continue;
     }
-    if (node->type == GUMBO_NODE_ELEMENT && !is_inline(node->v.element.tag)) folder.separate();
+    if (node->type == GUMBO_NODE_ELEMENT && !is_inline_tag(node->v.element.tag)) folder.separate();
     stack.pop_back();
   }
 }
@@ -215,6 +175,7 @@ std::string unwrap_cdata(std::string_view html) {
 }  // namespace
 
 std::string plain_text(std::string_view text, std::size_t max_bytes) {
+  if (auto folded = plain_text_fast(text, max_bytes)) return std::move(*folded);
   std::string folded;
   folded.reserve(std::min(text.size(), max_bytes));
   WhitespaceFolder folder(folded, max_bytes);
@@ -230,12 +191,20 @@ std::string html_to_text(std::string_view html, std::size_t max_bytes) {
   if (html.find("<![CDATA[") != std::string_view::npos) {
     return html_to_text(unwrap_cdata(html), max_bytes);
   }
+  // The markup feeds carry is mostly simple enough for one linear scan (html_fast_path.hpp),
+  // which gives exactly what gumbo would or declines.
+  if (auto text = html_to_text_fast(html, max_bytes)) return std::move(*text);
+  return html_to_text_gumbo(html, max_bytes);
+}
+
+std::string html_to_text_gumbo(std::string_view html, std::size_t max_bytes) {
   // Bound the parser's work: text past this point could never reach the output anyway
   // unless the markup is huge, and then losing its tail is the point of the cap.
   const std::string_view bounded = core::truncate_utf8(html, max_bytes * 4);
-  const std::string valid =
-      core::is_valid_utf8(bounded) ? std::string(bounded) : core::repair_utf8(bounded);
-  OutputPtr output = parse_fragment(valid);
+  // Valid input goes to gumbo as it is, without a copy.
+  const bool valid = core::is_valid_utf8(bounded);
+  const std::string repaired = valid ? std::string() : core::repair_utf8(bounded);
+  OutputPtr output = parse_fragment(valid ? bounded : std::string_view(repaired));
   std::string text;
   if (output) {
     WhitespaceFolder folder(text, max_bytes);

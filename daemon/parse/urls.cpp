@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <array>
 #include <cctype>
 #include <memory>
 
@@ -41,6 +42,113 @@ std::string uppercase_escapes(std::string_view url) {
   return out;
 }
 
+/// Byte classes for is_normalized_http_url.
+enum UrlClass : unsigned char {
+  kUrlOther,     // anything curl might escape or rewrite: decline
+  kUrlHost,      // a-z 0-9 '-': host and path
+  kUrlPath,      // the rest of RFC 3986's unreserved and sub-delims, ':' '@': path only
+  kUrlDot,       // '.'
+  kUrlSlash,     // '/'
+  kUrlQuery,     // '?'
+  kUrlFragment,  // '#'
+  kUrlPercent,   // '%'
+};
+
+constexpr std::array<UrlClass, 256> make_url_classes() {
+  std::array<UrlClass, 256> classes{};
+  for (unsigned c = 'a'; c <= 'z'; ++c) classes[c] = kUrlHost;
+  for (unsigned c = '0'; c <= '9'; ++c) classes[c] = kUrlHost;
+  classes['-'] = kUrlHost;
+  for (unsigned c = 'A'; c <= 'Z'; ++c) classes[c] = kUrlPath;
+  for (char c : std::string_view("_~!$&'()*+,;=:@")) {
+    classes[static_cast<unsigned char>(c)] = kUrlPath;
+  }
+  classes['.'] = kUrlDot;
+  classes['/'] = kUrlSlash;
+  classes['?'] = kUrlQuery;
+  classes['#'] = kUrlFragment;
+  classes['%'] = kUrlPercent;
+  return classes;
+}
+
+constexpr std::array<UrlClass, 256> kUrlClasses = make_url_classes();
+
+/// True for an absolute http(s) URL that curl's normalization would give back unchanged:
+/// lowercase scheme and host (letters, digits, '-' and '.', the last label starting with a
+/// letter: no IP literal curl would rewrite), no userinfo or port, a path that starts with '/'
+/// and has no dot segments, a query and fragment that are not empty, and nothing curl would
+/// escape (only RFC 3986 characters, '%' only in escapes with uppercase hex digits).
+bool is_normalized_http_url(std::string_view url) {
+  std::size_t i = 0;
+  if (url.starts_with("https://")) {
+    i = 8;
+  } else if (url.starts_with("http://")) {
+    i = 7;
+  } else {
+    return false;
+  }
+  auto at = [&url](std::size_t index) {
+    return kUrlClasses[static_cast<unsigned char>(url[index])];
+  };
+  std::size_t label = i;  // start of the current host label
+  for (; i < url.size() && at(i) != kUrlSlash; ++i) {
+    if (at(i) == kUrlDot) {
+      if (i == label) return false;  // empty label
+      label = i + 1;
+    } else if (at(i) != kUrlHost) {
+      return false;  // uppercase, port, userinfo, IPv6, anything else
+    }
+  }
+  if (i == url.size() || i == label || !(url[label] >= 'a' && url[label] <= 'z')) return false;
+  auto dot_segment = [](std::string_view name) { return name == "." || name == ".."; };
+  auto upper_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
+  std::size_t segment = i;  // start of the current path segment
+  for (; i < url.size(); ++i) {
+    switch (at(i)) {
+      case kUrlHost:
+      case kUrlPath:
+      case kUrlDot:
+        continue;
+      case kUrlSlash:
+        if (dot_segment(url.substr(segment, i - segment))) return false;
+        segment = i + 1;
+        continue;
+      case kUrlPercent:
+        if (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2])) return false;
+        continue;
+      case kUrlQuery:
+      case kUrlFragment:
+        break;
+      case kUrlOther:
+        return false;
+    }
+    break;  // the path ends at '?' or '#'
+  }
+  if (dot_segment(url.substr(segment, i - segment))) return false;
+  if (i == url.size()) return true;
+  // Query and fragment: curl drops an empty one, and a second '#' is not a URL character.
+  if (url[i] == '?') {
+    if (i + 1 == url.size() || url[i + 1] == '#') return false;
+    for (++i; i < url.size() && at(i) != kUrlFragment; ++i) {
+      if (at(i) == kUrlOther) return false;
+      if (at(i) == kUrlPercent &&
+          (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2]))) {
+        return false;
+      }
+    }
+    if (i == url.size()) return true;
+  }
+  if (i + 1 == url.size()) return false;  // "#" alone
+  for (++i; i < url.size(); ++i) {
+    if (at(i) == kUrlOther || at(i) == kUrlFragment) return false;
+    if (at(i) == kUrlPercent &&
+        (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 constexpr unsigned int kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
 
 }  // namespace
@@ -73,6 +181,8 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
       !reference.starts_with("file:")) {
     return std::string(reference);
   }
+  // Most links in feeds are absolute and already in curl's normal form: skip the parse.
+  if (absolute && is_normalized_http_url(reference)) return std::string(reference);
   std::unique_ptr<CURLU, UrlDeleter> url{curl_url()};
   if (!url) return std::string(reference);
   const std::string base_text(base);
