@@ -1,7 +1,8 @@
 // Parse throughput per file set of the generated corpus, four layers deep: a bare pugixml DOM
 // parse, pugixml plus a minimal field walk, wirewatch parse_feed, and parse_feed + to_record +
-// JSON line; and html_to_text (gumbo) alone over the HTML fields of the same files, the cost
-// that bounds the rest. Counters: bytes_per_second and entries (per second).
+// JSON line; and html_to_text alone over the HTML fields of the same files (the fast path with
+// gumbo as fallback, with its hit rate, and the gumbo path alone for comparison). Counters:
+// bytes_per_second and entries (per second).
 //   parse_bench [--benchmark_filter=...]   corpus: $WIREWATCH_BENCH_CORPUS or the one the
 //   bench_corpus target generated (gen_corpus.py --feeds 200 --seed 42).
 #include <benchmark/benchmark.h>
@@ -16,6 +17,7 @@
 #include "core/record_json.hpp"
 #include "corpus.hpp"
 #include "normalize/normalize.hpp"
+#include "parse/html_fast_path.hpp"
 #include "parse/html_text.hpp"
 #include "parse/parser.hpp"
 
@@ -130,14 +132,26 @@ std::vector<std::string> html_fields(const FileSet& set) {
   return fields;
 }
 
-void html_to_text(benchmark::State& state, const FileSet& set) {
-  static std::vector<std::string> fields;
-  fields = html_fields(set);
+/// html_to_text (the fast path, gumbo where it declines) or, with `gumbo_only`, the gumbo path
+/// alone on the HTML fields of set. Counters: fields per second, the fields' share of the set's
+/// bytes, and fast_path_hit_rate, the fraction of fields with markup ('<' or '&') that the fast
+/// path decides (counted once, outside the timed loop).
+void html_fields_to_text(benchmark::State& state, const FileSet& set, bool gumbo_only) {
+  static constexpr std::size_t kMaxBytes = 256 * 1024;  // parse::Limits::max_field_bytes
+  const std::vector<std::string> fields = html_fields(set);
   std::size_t bytes = 0;
-  for (const auto& field : fields) bytes += field.size();
+  std::size_t markup = 0;
+  std::size_t decided = 0;
+  for (const auto& field : fields) {
+    bytes += field.size();
+    if (field.find_first_of("<&") == std::string::npos) continue;
+    ++markup;
+    if (wirewatch::parse::html_to_text_fast(field, kMaxBytes)) ++decided;
+  }
   for (auto _ : state) {
     for (const auto& field : fields) {
-      benchmark::DoNotOptimize(wirewatch::parse::html_to_text(field, 256 * 1024));
+      benchmark::DoNotOptimize(gumbo_only ? wirewatch::parse::html_to_text_gumbo(field, kMaxBytes)
+                                          : wirewatch::parse::html_to_text(field, kMaxBytes));
     }
   }
   state.SetBytesProcessed(
@@ -147,6 +161,16 @@ void html_to_text(benchmark::State& state, const FileSet& set) {
       benchmark::Counter::kIsRate);
   state.counters["share_of_set_bytes"] =
       static_cast<double>(bytes) / static_cast<double>(set.bytes);
+  state.counters["fast_path_hit_rate"] =
+      markup == 0 ? 0.0 : static_cast<double>(decided) / static_cast<double>(markup);
+}
+
+void html_to_text(benchmark::State& state, const FileSet& set) {
+  html_fields_to_text(state, set, false);
+}
+
+void html_to_text_gumbo(benchmark::State& state, const FileSet& set) {
+  html_fields_to_text(state, set, true);
 }
 
 std::vector<FileSet> file_sets(const std::vector<CorpusFile>& corpus) {
@@ -180,6 +204,10 @@ int main(int argc, char** argv) {
     if (xml) benchmark::RegisterBenchmark(("pugixml_dom/" + set.name).c_str(), bare_pugixml, set);
     if (xml) benchmark::RegisterBenchmark(("pugixml_walk/" + set.name).c_str(), pugixml_walk, set);
     if (xml) benchmark::RegisterBenchmark(("html_to_text/" + set.name).c_str(), html_to_text, set);
+    if (xml) {
+      benchmark::RegisterBenchmark(("html_to_text_gumbo/" + set.name).c_str(), html_to_text_gumbo,
+                                   set);
+    }
     benchmark::RegisterBenchmark(("parse_feed/" + set.name).c_str(), parse_feed, set);
     benchmark::RegisterBenchmark(("parse_to_json/" + set.name).c_str(), parse_to_json, set);
   }

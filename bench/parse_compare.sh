@@ -4,7 +4,8 @@
 #   bench/parse_compare.sh [FEEDS] [SEED]          (default: 2000 feeds, seed 42, ≈ 87 MB)
 # Environment: BENCH_BUILD_DIR (default build/bench), FEEDPARSER_FILES (default 200: feedparser
 # parses about 3 MB/s, so it gets the first 200 XML files, ≈ 9 MB; its MB/s is over those),
-# PASSES (default 5). Every tool is timed several times and its best time is reported: on this
+# PASSES (default 5), BASELINE_BUILD_DIR (a second build, e.g. of an older commit, whose
+# parse_loop adds "baseline" rows for wirewatch: before/after side by side in one run). Every tool is timed several times and its best time is reported: on this
 # shared 2-core machine the best run is the one least disturbed by other work.
 #
 # Fairness: every tool parses the same XML files (RSS 2.0, Atom 1.0, RSS 1.0; JSON Feed is
@@ -88,6 +89,12 @@ printf 'sfeed (process per file)\t%s\t%s\t%s\t%s\n' "$feedparser_files" "$subset
 loop pugixml "pugixml DOM (bare)"
 loop wirewatch "wirewatch parse_feed"
 loop wirewatch-records "wirewatch parse+records"
+if [[ -n ${BASELINE_BUILD_DIR:-} ]]; then
+  build=$BASELINE_BUILD_DIR
+  cmake --build "$build" --target parse_loop >/dev/null
+  loop wirewatch "baseline parse_feed"
+  loop wirewatch-records "baseline parse+records"
+fi
 
 "$python" - "$results" <<'PY'
 import sys

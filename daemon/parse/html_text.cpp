@@ -140,7 +140,8 @@ void collect_text(const GumboNode* root, WhitespaceFolder& folder) {
 }
 
 bool needs_html_parser(std::string_view text) {
-  return text.find_first_of("<&") != std::string_view::npos;
+  // Two memchr scans beat find_first_of, which tests every byte against the set.
+  return text.find('<') != std::string_view::npos || text.find('&') != std::string_view::npos;
 }
 
 /// HTML has no CDATA sections (outside SVG/MathML a "<![CDATA[" is a bogus comment that
