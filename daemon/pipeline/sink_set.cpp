@@ -41,7 +41,8 @@ sinks::LabelFilter to_filter(const config::LabelSelection& selection,
 SinkSet::SinkSet(boost::asio::io_context& io, store::Store& store, int inherited_socket)
     : io_(io), store_(store), inherited_socket_(inherited_socket) {}
 
-std::unique_ptr<sinks::Sink> SinkSet::make_sink(const config::SinkConfig& config) {
+std::unique_ptr<sinks::Sink> SinkSet::make_sink(const config::SinkConfig& config,
+                                                const sinks::LabelFilter& filter) {
   switch (config.type) {
     case config::SinkType::stdout:
       return std::make_unique<sinks::StdoutSink>();
@@ -80,8 +81,10 @@ std::unique_ptr<sinks::Sink> SinkSet::make_sink(const config::SinkConfig& config
         }
         return to_outbox_records(std::move(*entries));
       };
+      // The socket applies the sink's filter itself too: a client's replay reads the outbox
+      // directly, not through write_filtered.
       return std::make_unique<sinks::SocketSink>(io_, std::move(options), std::move(reader),
-                                                 sinks::LabelFilter{});
+                                                 filter);
     }
     case config::SinkType::nats:
       return nullptr;
@@ -97,7 +100,7 @@ std::vector<std::string> SinkSet::open(const std::vector<config::SinkConfig>& co
     slot.name = config.name;
     slot.filter = to_filter(config.labels, classifier_labels);
     slot.durable_cursor = config.type != config::SinkType::socket;
-    slot.sink = make_sink(config);
+    slot.sink = make_sink(config, slot.filter);
     if (!slot.sink) {
       errors.push_back(config.name + ": this sink type is not available in this build");
       continue;

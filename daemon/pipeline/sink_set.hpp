@@ -48,7 +48,8 @@ class SinkSet {
   const std::vector<SinkSlot>& slots() const { return slots_; }
 
  private:
-  std::unique_ptr<sinks::Sink> make_sink(const config::SinkConfig& config);
+  std::unique_ptr<sinks::Sink> make_sink(const config::SinkConfig& config,
+                                         const sinks::LabelFilter& filter);
   void advance(SinkSlot& slot, const sinks::WriteResult& result);
 
   boost::asio::io_context& io_;

@@ -389,3 +389,27 @@ TEST_F(DaemonTest, SizeRotationInTheMiddleOfABatchLosesNoRecord) {
 
 }  // namespace
 }  // namespace wirewatch::testing
+
+namespace wirewatch::testing {
+namespace {
+
+// A socket sink's `labels:` applies to what a client replays with `since` as well as to live
+// records (replay reads the outbox directly, so it must apply the sink's filter itself).
+TEST_F(DaemonTest, SocketSinkLabelFilterAppliesToReplayedRecordsToo) {
+  publisher_.add_feed("/a.xml");
+  for (int i = 0; i < 5; ++i) publisher_.publish("/a.xml");
+  // No classifier labels in this config: `labels: any` lets no record through.
+  write_config({"/a.xml"}, directory_sink() + socket_sink() + "    labels: any\n");
+  start_daemon_and_wait();
+  ASSERT_TRUE(wait_for([&] { return sink_has_all(publisher_.published(), records_dir()); }, 20s))
+      << daemon_->err_so_far();
+  const auto replay = test_support::run_process(
+      {WIREWATCH_BINARY, "tail", "--socket", socket_path().string(), "--since", "0"}, {}, 30s);
+  EXPECT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_TRUE(printed_seqs(replay.out).empty()) << "the sink's filter lets none through:\n"
+                                                << replay.out;
+  ASSERT_EQ(stop_daemon().exit_code, 0);
+}
+
+}  // namespace
+}  // namespace wirewatch::testing
