@@ -239,7 +239,7 @@ run_floor() {  # round
 }
 
 run_wirewatch() {  # round
-  local dir=$work/wirewatch-$1 cycle phase counts polled ok nm bad new
+  local dir=$work/wirewatch-$1 cycle phase counts polled ok nm bad new updated
   mkdir -p "$dir"
   {
     echo "# written by bench/poll_compare.sh"
@@ -258,13 +258,15 @@ run_wirewatch() {  # round
     timed "$dir/cycle$cycle" "$wirewatch" once --config "$dir/config.yaml"
     # The summary on stderr: one line per feed, "id result http entries new upd flagged note".
     counts=$(awk '$1 ~ /^feed-[0-9]+$/ { n++; if ($3 == 200) ok++; else if ($3 == 304) nm++
-                    if ($2 != "changed" && $2 != "unchanged") bad++; if ($5 ~ /^[0-9]+$/) new += $5 }
-                  END { print n + 0, ok + 0, nm + 0, bad + 0, new + 0 }' "$dir/cycle$cycle.stderr")
-    read -r polled ok nm bad new <<<"$counts"
+                    if ($2 != "changed" && $2 != "unchanged") bad++; if ($5 ~ /^[0-9]+$/) new += $5
+                    if ($6 ~ /^[0-9]+$/) updated += $6 }
+                  END { print n + 0, ok + 0, nm + 0, bad + 0, new + 0, updated + 0 }' \
+      "$dir/cycle$cycle.stderr")
+    read -r polled ok nm bad new updated <<<"$counts"
     ((polled == feeds)) || bad=$((bad + feeds - polled))
     phase=cold; ((cycle == 1)) || phase=warm
     record "$1" wirewatch $phase "$feeds" "$ok" "$nm" "$bad" \
-      "new_records=$new records_on_disk=$(cat "$dir"/records/* 2>/dev/null | wc -l) exit=$rc"
+      "new_records=$new updated_records=$updated records_on_disk=$(cat "$dir"/records/* 2>/dev/null | wc -l) exit=$rc"
     if ((rc != 0)); then
       log "wirewatch once exited $rc (cycle $cycle); last lines of its stderr:"
       tail -n 3 "$dir/cycle$cycle.stderr" >&2
@@ -318,6 +320,10 @@ for line in open(path):
     rows.append(dict(round=int(r), tool=tool, phase=phase, n=int(n), ok=ok, nm=nm, failed=failed,
                      wall=float(wall), cpu=float(user) + float(sys_), rss=int(rss) / 1024,
                      note=note))
+nb = [r for r in rows if r["tool"] == "newsboat"]
+if nb and nb[0]["n"] != int(feeds):
+    print(f"NOTE: newsboat polled only the first {nb[0]['n']} of the {feeds} feeds; its feeds/s "
+          f"(and every 'x newsboat' ratio) is over those")
 print(f"Polling cycle: {feeds} feeds ({int(corpus_bytes) / 1e6:.0f} MB), nginx on 127.0.0.1, "
       f"gzip {'on (gzip_static)' if gzip == '1' else 'off'}, {cores} cores, load average "
       f"{' '.join(loadavg.split()[:3])} at the end; floor and wirewatch {parallel} transfers "
