@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   int exit_code = kExitOk;
   add_parse_command(app, exit_code);
+  add_classify_command(app, exit_code);
   add_run_command(app, exit_code);
   add_once_command(app, exit_code);
   add_tail_command(app, exit_code);

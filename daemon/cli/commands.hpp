@@ -22,6 +22,9 @@ enum ExitCode : int {
 /// `wirewatch parse FILE|-`: feed document → records, no network.
 void add_parse_command(CLI::App& app, int& exit_code);
 
+/// `wirewatch classify [--rules DIR] [FILE|-]` and `--explain FILE.txt`: stories → labels.
+void add_classify_command(CLI::App& app, int& exit_code);
+
 /// `wirewatch once --config FILE`: every feed once through the pipeline.
 void add_once_command(CLI::App& app, int& exit_code);
 

@@ -1,0 +1,308 @@
+#include "classify/classifier.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <type_traits>
+
+#include "classify/fold.hpp"
+
+namespace wirewatch::classify {
+namespace {
+
+/// Matches kept per label and field: a bound on the quadratic steps (masking, proximity) for
+/// hostile input. Real stories have a few dozen.
+constexpr std::size_t kMaxHitsPerField = 512;
+
+/// One match of one term, for one signal of one label.
+struct Hit {
+  const PatternUse* use = nullptr;
+  std::uint32_t start = 0;  // the term's bytes in the folded field, boundary spaces excluded
+  std::uint32_t end = 0;
+  Field field = Field::title;
+  bool masked = false;
+  std::uint32_t first_word = 0;  // proximity terms only: the words the match spans
+  std::uint32_t last_word = 0;
+};
+
+/// Per-thread scratch space, so a warm classifier does not allocate to read a story.
+struct Workspace {
+  std::array<std::vector<std::uint32_t>, kFieldCount> word_starts;  // per field, as fold_text
+  std::vector<std::vector<Hit>> hits;                               // per label
+  std::vector<std::size_t> field_hits;
+  std::vector<int> best;  // per signal of the current label: index into contributions or -1
+  std::vector<const Hit*> second_hits;  // the current label's second-list proximity matches
+  std::vector<double> group_points;
+  std::vector<char> group_matched;
+};
+
+Workspace& workspace() {
+  thread_local Workspace space;
+  return space;
+}
+
+/// The word that holds byte `offset` of a folded field (see FoldedText::word_at).
+std::uint32_t word_at(const std::vector<std::uint32_t>& word_starts, std::size_t offset) {
+  const auto it = std::upper_bound(word_starts.begin(), word_starts.end(), offset);
+  return it == word_starts.begin() ? 0u : static_cast<std::uint32_t>(it - word_starts.begin() - 1);
+}
+
+/// fold_into's output for the classifier: each folded byte goes straight into the matcher;
+/// only where words start is kept (for proximity).
+template <typename Feeder>
+struct MatchOut {
+  Feeder& feeder;
+  std::vector<std::uint32_t>& word_starts;
+  void put(char c) { feeder.put(c); }
+  void put(const char* bytes, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) feeder.put(bytes[i]);
+  }
+  void word_start() { word_starts.push_back(static_cast<std::uint32_t>(feeder.offset())); }
+};
+
+/// Folds each field and matches it in the same pass, collecting every label's hits.
+void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
+  space.hits.resize(rules.labels.size());
+  for (auto& hits : space.hits) hits.clear();
+  space.field_hits.resize(rules.labels.size());
+  const std::array<std::string_view, kFieldCount> fields{text.title, text.summary, text.content};
+  for (std::size_t f = 0; f < kFieldCount; ++f) {
+    std::fill(space.field_hits.begin(), space.field_hits.end(), 0);
+    auto& word_starts = space.word_starts[f];
+    word_starts.clear();
+    auto on_match = [&](std::uint32_t pattern, std::size_t end) {
+      const auto& padding = rules.pattern_padding[pattern];
+      const std::size_t length = rules.matcher.pattern(pattern).size();
+      const auto first = static_cast<std::uint32_t>(end - length + padding[0]);
+      const auto last = static_cast<std::uint32_t>(end - padding[1]);
+      for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
+        const PatternUse& use = rules.uses[u];
+        if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
+        space.hits[use.label].push_back(Hit{&use, first, last, static_cast<Field>(f), false});
+      }
+    };
+    rules.matcher.feed(on_match, [&](auto& feeder) {
+      MatchOut<std::remove_reference_t<decltype(feeder)>> out{feeder, word_starts};
+      detail::fold_into(fields[f], out);
+    });
+  }
+}
+
+/// Hides positive matches that lie inside the longer match of a negative term ("summit" inside
+/// "Summit County", "climate" inside "business climate"). The same words used by a positive
+/// and a negative signal stay visible to both.
+void mask_hits(const Label& label, std::vector<Hit>& hits) {
+  for (const Hit& negative : hits) {
+    if (negative.use->role != PatternUse::Role::term) continue;
+    if (!label.signals[negative.use->signal].masks()) continue;
+    for (Hit& hit : hits) {
+      if (&hit == &negative || hit.field != negative.field) continue;
+      if (label.signals[hit.use->signal].masks()) continue;
+      const bool inside = hit.start >= negative.start && hit.end <= negative.end;
+      if (inside && hit.end - hit.start < negative.end - negative.start) hit.masked = true;
+    }
+  }
+}
+
+/// Words strictly between two matches in the same field (0 when they touch or overlap).
+std::uint32_t words_between(const Hit& a, const Hit& b) {
+  if (b.first_word > a.last_word) return b.first_word - a.last_word - 1;
+  if (a.first_word > b.last_word) return a.first_word - b.last_word - 1;
+  return 0;
+}
+
+/// Fills in the words a proximity term's match spans.
+void locate_words(const Workspace& space, Hit& hit) {
+  const auto& word_starts = space.word_starts[static_cast<std::size_t>(hit.field)];
+  hit.first_word = word_at(word_starts, hit.start);
+  hit.last_word = word_at(word_starts, hit.end - 1);
+}
+
+class LabelScorer {
+ public:
+  /// Scores one label into verdict, reusing its storage.
+  LabelScorer(const Rules& rules, std::uint32_t label_index, Workspace& space,
+              LabelVerdict& verdict)
+      : rules_(rules),
+        label_(rules.labels[label_index]),
+        space_(space),
+        hits_(space.hits[label_index]),
+        verdict_(verdict) {
+    verdict_.label = &label_;
+    verdict_.points = 0;
+    verdict_.score = 0;
+    verdict_.flagged = verdict_.requirement_met = verdict_.vetoed = false;
+    verdict_.contributions.clear();
+  }
+
+  void run() {
+    mask_hits(label_, hits_);
+    // best[] is all -1 between labels: sized once, and only touched entries are reset below.
+    if (space_.best.size() < label_.signals.size()) space_.best.resize(label_.signals.size(), -1);
+    space_.second_hits.clear();
+    for (Hit& hit : hits_) {
+      if (hit.use->role == PatternUse::Role::term || hit.masked) continue;
+      locate_words(space_, hit);
+      if (hit.use->role == PatternUse::Role::near_second) space_.second_hits.push_back(&hit);
+    }
+    for (const Hit& hit : hits_) {
+      if (hit.use->role == PatternUse::Role::term) offer(hit, nullptr);
+      if (hit.use->role == PatternUse::Role::near_first && !hit.masked) pair(hit);
+    }
+    for (const Contribution& c : verdict_.contributions) space_.best[c.signal] = -1;
+    total();
+    order();
+  }
+
+ private:
+  void pair(const Hit& first) {
+    const Signal& signal = label_.signals[first.use->signal];
+    for (const Hit* candidate : space_.second_hits) {
+      const Hit& second = *candidate;
+      if (second.use->signal != first.use->signal || second.field != first.field) continue;
+      const bool overlap = second.start < first.end && first.start < second.end;
+      if (overlap) continue;  // two terms, not one match of a term on both lists
+      if (words_between(first, second) <= signal.within) offer(first, &second);
+    }
+  }
+
+  /// Records a match of a signal unless the signal already counts more elsewhere.
+  void offer(const Hit& hit, const Hit* second) {
+    const std::uint32_t s = hit.use->signal;
+    const Signal& signal = label_.signals[s];
+    Contribution candidate;
+    candidate.signal = s;
+    candidate.first = rules_.terms[hit.use->term];
+    if (second) candidate.second = rules_.terms[second->use->term];
+    candidate.field = hit.field;
+    candidate.masked = hit.masked;
+    candidate.points =
+        hit.masked ? 0.0
+                   : signal.weight * label_.field_weights[static_cast<std::size_t>(hit.field)];
+    int& best = space_.best[s];
+    if (best < 0) {
+      best = static_cast<int>(verdict_.contributions.size());
+      verdict_.contributions.push_back(candidate);
+      return;
+    }
+    Contribution& current = verdict_.contributions[static_cast<std::size_t>(best)];
+    const bool better = current.masked     ? !candidate.masked
+                        : candidate.masked ? false
+                                           : std::abs(candidate.points) > std::abs(current.points);
+    if (better) current = candidate;
+  }
+
+  void total() {
+    auto& sums = space_.group_points;
+    auto& matched = space_.group_matched;
+    sums.assign(label_.groups.size(), 0.0);
+    matched.assign(label_.groups.size(), 0);
+    for (const Contribution& c : verdict_.contributions) {
+      const Signal& signal = label_.signals[c.signal];
+      if (c.masked) continue;
+      sums[signal.group] += c.points;
+      if (c.points > 0) matched[signal.group] = 1;
+      if (signal.veto) verdict_.vetoed = true;
+    }
+    for (std::size_t g = 0; g < sums.size(); ++g) {
+      const double cap = label_.groups[g].cap;
+      verdict_.points += std::clamp(sums[g], -cap, cap);
+    }
+    verdict_.requirement_met = label_.require.empty();
+    for (const auto& set : label_.require) {
+      if (std::all_of(set.begin(), set.end(), [&](std::uint32_t g) { return matched[g] != 0; })) {
+        verdict_.requirement_met = true;
+      }
+    }
+    double score = verdict_.points > 0 ? verdict_.points / (verdict_.points + label_.threshold) : 0;
+    if (verdict_.vetoed) score = 0;
+    if (!verdict_.requirement_met) score *= 0.5;
+    verdict_.score = score;
+    // With the default flag score of 0.5 this is points >= threshold, without the rounding
+    // of a division.
+    verdict_.flagged = !verdict_.vetoed && verdict_.requirement_met &&
+                       (label_.flag_score == 0.5 ? verdict_.points >= label_.threshold
+                                                 : score >= label_.flag_score);
+  }
+
+  void order() {
+    const auto rank = [](const Contribution& c) { return c.masked ? 2 : c.points > 0 ? 0 : 1; };
+    std::stable_sort(verdict_.contributions.begin(), verdict_.contributions.end(),
+                     [&](const Contribution& a, const Contribution& b) {
+                       if (rank(a) != rank(b)) return rank(a) < rank(b);
+                       return std::abs(a.points) > std::abs(b.points);
+                     });
+  }
+
+  const Rules& rules_;
+  const Label& label_;
+  Workspace& space_;
+  std::vector<Hit>& hits_;
+  LabelVerdict& verdict_;
+};
+
+/// Classifies into verdict, reusing the storage it already has.
+void classify_into(const Rules& rules, const Text& text, Verdict& verdict) {
+  Workspace& space = workspace();
+  collect_hits(rules, text, space);
+  verdict.labels.resize(rules.labels.size());
+  for (std::uint32_t l = 0; l < rules.labels.size(); ++l) {
+    LabelScorer(rules, l, space, verdict.labels[l]).run();
+  }
+}
+
+/// The score as written to a record: three decimals, below the label's flag score unless
+/// flagged (so "score >= flag score" and "flagged" never disagree after rounding).
+double rounded_score(const LabelVerdict& verdict) {
+  double score = std::round(verdict.score * 1000.0) / 1000.0;
+  if (!verdict.flagged && score >= verdict.label->flag_score) {
+    score = std::ceil(verdict.label->flag_score * 1000.0) / 1000.0 - 0.001;
+  }
+  return std::max(score, 0.0);
+}
+
+}  // namespace
+
+std::string Contribution::term() const {
+  std::string out(first);
+  if (!second.empty()) {
+    out += " ~ ";
+    out += second;
+  }
+  return out;
+}
+
+Verdict classify(const Rules& rules, const Text& text) {
+  Verdict verdict;
+  classify_into(rules, text, verdict);
+  return verdict;
+}
+
+void apply(const Verdict& verdict, core::Record& record) {
+  record.labels.clear();
+  record.evidence.clear();
+  // Scores: every label, so a record classified before keeps its map nodes.
+  const bool same_labels =
+      record.scores.size() == verdict.labels.size() &&
+      std::all_of(verdict.labels.begin(), verdict.labels.end(),
+                  [&](const LabelVerdict& l) { return record.scores.count(l.label->name) != 0; });
+  if (!same_labels) record.scores.clear();
+  for (const LabelVerdict& label : verdict.labels) {
+    const std::string& name = label.label->name;
+    record.scores[name] = rounded_score(label);
+    if (!label.flagged) continue;
+    record.labels.push_back(name);
+    auto& evidence = record.evidence[name];
+    for (const Contribution& c : label.contributions) {
+      if (c.points > 0) evidence.push_back(core::Evidence{c.term(), to_string(c.field)});
+    }
+  }
+}
+
+void classify(const Rules& rules, core::Record& record) {
+  thread_local Verdict verdict;  // reused: the daemon's hot path allocates only for output
+  classify_into(rules, Text{record.title, record.summary, record.content}, verdict);
+  apply(verdict, record);
+}
+
+}  // namespace wirewatch::classify
