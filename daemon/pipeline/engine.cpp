@@ -498,7 +498,7 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
   for (const auto& slot : sinks_->slots()) {
     if (!names.contains(slot.name) && slot.durable_cursor) store_->remove_sink_cursor(slot.name);
   }
-  sinks_ = std::make_unique<SinkSet>(io_, *store_);
+  sinks_ = std::make_unique<SinkSet>(io_, *store_, inherited_socket_);  // systemd's, again
   for (auto& problem : sinks_->open(config.sinks, classifier_->labels)) {
     problems.push_back(std::move(problem));
   }

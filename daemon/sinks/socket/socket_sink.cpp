@@ -314,8 +314,11 @@ void SocketSink::close() {
   closed_ = true;
   if (acceptor_) {
     boost::system::error_code ignored;
-    acceptor_->close(ignored);
-    if (options_.inherited_fd < 0) {
+    if (options_.inherited_fd >= 0) {
+      // systemd's socket: keep it open for the sink a reload opens next, and leave its file.
+      acceptor_->release(ignored);
+    } else {
+      acceptor_->close(ignored);
       std::error_code also_ignored;
       std::filesystem::remove(options_.path, also_ignored);
     }

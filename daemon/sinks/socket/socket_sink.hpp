@@ -49,7 +49,8 @@ class SocketSink final : public Sink {
   WriteResult write(std::span<const OutboxRecord* const> records) override;
   WriteResult flush() override { return {WriteStatus::ok, last_seq_, {}}; }
 
-  /// Stops accepting, closes every client and removes the socket file.
+  /// Stops accepting, closes every client and removes the socket file. An inherited socket
+  /// stays open (a reload hands it to the next sink) and its file stays.
   void close();
 
   /// Number of connected clients (metrics, tests).

@@ -3,6 +3,13 @@
 // user sees: every published entry exactly once in the directory sink, seqs strictly
 // increasing, no torn line, and a `wirewatch tail --follow` client that printed every record
 // once across restarts.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <cstring>
 #include <random>
 
 #include "daemon_fixture.hpp"
@@ -409,6 +416,138 @@ TEST_F(DaemonTest, SocketSinkLabelFilterAppliesToReplayedRecordsToo) {
   EXPECT_TRUE(printed_seqs(replay.out).empty()) << "the sink's filter lets none through:\n"
                                                 << replay.out;
   ASSERT_EQ(stop_daemon().exit_code, 0);
+}
+
+}  // namespace
+}  // namespace wirewatch::testing
+
+namespace wirewatch::testing {
+namespace {
+
+/// A listening Unix socket at path, as a systemd .socket unit holds it.
+int listen_unix(const fs::path& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.string().size() + 1);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd, 64) != 0) {
+    ADD_FAILURE() << "cannot listen on " << path << ": " << std::strerror(errno);
+  }
+  return fd;
+}
+
+/// The daemon started the way systemd socket activation starts it: the listening socket as
+/// fd 3, LISTEN_FDS=1, LISTEN_PID=its pid. stdout and stderr go to log.
+class SocketActivatedDaemon {
+ public:
+  SocketActivatedDaemon(int listener, const fs::path& config, fs::path log) : log_(std::move(log)) {
+    std::vector<std::string> args{WIREWATCH_BINARY, "run", "--config", config.string()};
+    std::vector<std::string> environment{"LISTEN_FDS=1"};
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+      const std::string_view text(*variable);
+      if (!text.starts_with("LISTEN_")) environment.emplace_back(text);
+    }
+    environment.emplace_back("LISTEN_PID=" + std::string(20, '\0'));  // filled in the child
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& variable : environment) envp.push_back(variable.data());
+    envp.push_back(nullptr);
+    char* pid_text = environment.back().data() + std::strlen("LISTEN_PID=");
+    const int out = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+      if (listener == 3) {
+        ::fcntl(3, F_SETFD, 0);
+      } else {
+        ::dup2(listener, 3);  // the copy does not have FD_CLOEXEC
+      }
+      char digits[20];
+      int length = 0;
+      for (pid_t pid = ::getpid(); pid > 0; pid /= 10) digits[length++] = char('0' + pid % 10);
+      for (int i = 0; i < length; ++i) pid_text[i] = digits[length - 1 - i];
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::close(out);
+  }
+  ~SocketActivatedDaemon() {
+    if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  SocketActivatedDaemon(const SocketActivatedDaemon&) = delete;
+  SocketActivatedDaemon& operator=(const SocketActivatedDaemon&) = delete;
+
+  void signal(int number) const { ::kill(pid_, number); }
+  std::string log() const {
+    std::ifstream in(log_);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  /// SIGTERM, then the exit code (-1 when it did not exit in time or was killed).
+  int stop() {
+    signal(SIGTERM);
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (::waitpid(pid_, &status, WNOHANG) != pid_) {
+      if (std::chrono::steady_clock::now() >= deadline) return -1;
+      std::this_thread::sleep_for(20ms);
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = -1;
+};
+
+// Under systemd socket activation the socket sink serves the inherited socket, also after a
+// reload, and leaves the socket file alone, so the next start (which gets the same socket
+// from systemd) is reachable at the same path.
+TEST_F(DaemonTest, SocketActivationKeepsTheInheritedSocketAcrossReloadAndRestart) {
+  publisher_.add_feed("/a.xml");
+  for (int i = 0; i < 3; ++i) publisher_.publish("/a.xml");
+  write_config({"/a.xml"});
+  const int listener = listen_unix(socket_path());
+  struct stat original {};
+  ASSERT_EQ(::stat(socket_path().c_str(), &original), 0);
+  auto replayed = [&] {
+    auto tail = test_support::run_process(
+        {WIREWATCH_BINARY, "tail", "--socket", socket_path().string(), "--since", "0"}, {}, 30s);
+    EXPECT_EQ(tail.exit_code, 0) << tail.err;
+    return printed_seqs(tail.out).size();
+  };
+  {
+    SocketActivatedDaemon daemon(listener, config_path(), directory_ / "first.log");
+    ASSERT_TRUE(wait_for([&] { return sink_has_all(publisher_.published(), records_dir()); }, 20s))
+        << daemon.log();
+    EXPECT_EQ(replayed(), 3u);
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(wait_for([&] { return count(daemon.log(), "Reloaded.") == 1; }, 20s))
+        << daemon.log();
+    struct stat now {};
+    ASSERT_EQ(::stat(socket_path().c_str(), &now), 0) << "the socket file is gone after a reload";
+    EXPECT_EQ(now.st_ino, original.st_ino) << "the reload replaced the inherited socket's file";
+    EXPECT_EQ(replayed(), 3u);
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+  }
+  {
+    SocketActivatedDaemon daemon(listener, config_path(), directory_ / "second.log");
+    ASSERT_TRUE(wait_for([&] { return count(daemon.log(), "Started.") == 1; }, 20s))
+        << daemon.log();
+    EXPECT_EQ(replayed(), 3u) << "the restarted daemon is reachable at the socket's path";
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+  }
+  ::close(listener);
 }
 
 }  // namespace
