@@ -15,6 +15,7 @@ records of phase 2, the ingest rate with clients is within 10% of the rate witho
 with clients stays within RSS_BUDGET MiB of the no-client maximum. Exit 1 when a check fails.
 """
 import argparse
+import datetime
 import http.server
 import json
 import os
@@ -257,6 +258,7 @@ def main():
         samples = []
         without = measure("0 clients", args.seconds, daemon.pid, counter, publisher, samples)
         clients = Clients(socket_path, args.clients - 1)
+        connected_wall = datetime.datetime.now()
         connected_at = counter.count()
         with_clients = measure("%d clients (1 stuck)" % args.clients, args.seconds, daemon.pid,
                                counter, publisher, samples)
@@ -268,12 +270,15 @@ def main():
         code = daemon.wait(60)
         log.close()
         text = open(log_path, errors="replace").read()
-        drops = re.findall(r"Socket client dropped\. client=(\d+) reason=\"([^\"]*)\"", text)
+        drops = re.findall(r"^(\S+) \S+ Socket client dropped\. client=(\d+) reason=\"([^\"]*)\"",
+                           text, re.M)
+        drop_after = ["%.1fs" % (datetime.datetime.strptime(d[0], "%Y-%m-%dT%H:%M:%S.%f")
+                                 - connected_wall).total_seconds() for d in drops]
 
         print("feeds=%d rate=%.0f/s window=%d phase=%.0fs clients=%d (1 never reads)" %
               (args.feeds, args.rate, args.window, args.seconds, args.clients))
         print()
-        print("| phase | records/s into the directory sink | published/s | lag at end | "
+        print("| phase | records/s into the directory sink | published/s | lag at end (records) | "
               "daemon CPU | RSS start | RSS max | RSS end |")
         print("|---|---|---|---|---|---|---|---|")
         for row in (without, with_clients):
@@ -286,10 +291,11 @@ def main():
         print("reading clients: %d, received min=%d max=%d of ~%d records delivered while "
               "connected; closed by the daemon: %d" % (len(readers), min(readers), max(readers),
                                                        expected, sum(clients.closed)))
-        print("drops logged: %d %s" % (len(drops), drops[:3]))
+        print("drops logged: %d %s, %s after the clients connected" %
+              (len(drops), [d[1:] for d in drops[:3]], drop_after[:3]))
         print("daemon exit on SIGTERM: %s" % code)
 
-        if len(drops) != 1 or "queue full" not in drops[0][1]:
+        if len(drops) != 1 or "queue full" not in drops[0][2]:
             failures.append("expected exactly one 'Socket client dropped' (queue full), got %d"
                             % len(drops))
         if sum(clients.closed):

@@ -7,7 +7,8 @@
 #   kills=… records=… lost=… duplicated=… out_of_order=… torn=…
 # and exits non-zero on any loss, duplicate, reordering or torn line.
 #   scripts/crash-test.sh [--kills N] [--feeds F] [--publish-every SECONDS]
-#                         [--min-alive SECONDS] [--max-alive SECONDS] [--seed S] [--keep]
+#                         [--min-alive SECONDS] [--max-alive SECONDS] [--entry-bytes B]
+#                         [--seed S] [--keep]
 # Environment: WIREWATCH_BINARY (default build/daemon/wirewatch, else build/dev/wirewatch).
 # The short version runs in CTest: tests/integration/daemon (SigkillAtRandomMoments...).
 set -euo pipefail

@@ -34,8 +34,9 @@ import time
 class Publisher:
     """Feeds that grow: path -> list of titles. Thread-safe."""
 
-    def __init__(self, paths):
+    def __init__(self, paths, entry_bytes):
         self.lock = threading.Lock()
+        self.padding = " ".join(["news"] * max(0, entry_bytes // 5))
         self.feeds = {path: [] for path in paths}
         self.published = []
         self.running = False
@@ -79,7 +80,8 @@ class Publisher:
             guid = title.replace(" ", "-")
             items.append(
                 "<item><guid>%s</guid><title>%s</title><link>http://example.org/%s</link>"
-                "<description>Story %s.</description></item>" % (guid, title, guid, title))
+                "<description>Story %s. %s</description></item>" % (guid, title, guid, title,
+                                                                  self.padding))
         body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>'
                 "<link>http://example.org/</link>%s</channel></rss>" % (path, "".join(items)))
         return etag, body.encode()
@@ -218,6 +220,9 @@ def main():
                         help="shortest time a daemon lives before SIGKILL (seconds)")
     parser.add_argument("--max-alive", type=float, default=2.5,
                         help="longest time a daemon lives before SIGKILL (seconds)")
+    parser.add_argument("--entry-bytes", type=int, default=3000,
+                        help="size of each entry's description, so batches span several pages "
+                        "and a kill can land in the middle of a write")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
@@ -232,7 +237,7 @@ def main():
     daemon_log = open(os.path.join(work, "daemon.log"), "ab")
 
     paths = ["/f%d.xml" % i for i in range(args.feeds)]
-    publisher = Publisher(paths)
+    publisher = Publisher(paths, args.entry_bytes)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(publisher))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -246,7 +251,7 @@ def main():
         for path in paths:
             f.write("  - id: %s\n    url: http://127.0.0.1:%d%s\n" % (path[1:-4], port, path))
         f.write("sinks:\n  - type: directory\n    path: %s\n    rotate: size\n"
-                "    max_size: 16KiB\n  - type: socket\n    path: %s\n" % (records_dir, socket_path))
+                "    max_size: 256KiB\n  - type: socket\n    path: %s\n" % (records_dir, socket_path))
 
     daemon = None
     tail = None
