@@ -1,5 +1,7 @@
 #include "cli/engine_setup.hpp"
 
+#include "classify/classifier.hpp"
+#include "classify/rules.hpp"
 #include "cli/commands.hpp"
 #include "cli/io.hpp"
 
@@ -15,6 +17,21 @@ EngineSetup load_engine_setup(const std::string& config_path) {
     return setup;
   }
   setup.config = std::move(*loaded.config);
+  const std::filesystem::path rules_dir = setup.config.classifier.rules.empty()
+                                              ? classify::default_rules_dir()
+                                              : setup.config.classifier.rules;
+  classify::LoadOptions options;
+  options.score_thresholds = setup.config.classifier.thresholds;
+  classify::LoadResult rules = classify::load_rules(rules_dir, options);
+  if (!rules.rules) {
+    for (const auto& error : rules.errors) print_error(error);
+    setup.exit_code = kExitConfig;
+    return setup;
+  }
+  for (const auto& label : rules.rules->labels) setup.classifier.labels.push_back(label.name);
+  setup.classifier.classify = [shared = rules.rules](core::Record& record) {
+    classify::classify(*shared, record);
+  };
   setup.ok = true;
   return setup;
 }

@@ -207,8 +207,9 @@ const std::vector<Binding<FeedConfig>>& feed_bindings() {
 
 const std::vector<Binding<ClassifierConfig>>& classifier_bindings() {
   static const std::vector<Binding<ClassifierConfig>> bindings{
-      {{"rules", ValueType::path, "/etc/wirewatch/rules", false,
-        "Directory of YAML rule files (the package ships defaults in config/rules/)."},
+      {{"rules", ValueType::path, "", false,
+        "Directory of YAML rule files. Not given: the shipped rules (config/rules/ for a build "
+        "tree, else /etc/wirewatch/rules if it exists, else <prefix>/share/wirewatch/rules)."},
        +[](ClassifierConfig& c, const Value& v) {
          c.rules = v.path;
          return std::string();

@@ -67,6 +67,7 @@ struct Engine::FeedRuntime {
   config::FeedConfig config;
   store::FeedState state;
   bool in_flight = false;
+  bool waiting = false;                      // due, waiting for a poll slot
   std::optional<core::Timestamp> queued_at;  // the key in due_, when queued
 };
 
@@ -77,7 +78,9 @@ Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle cla
       workers_(std::max(1u, std::thread::hardware_concurrency() - 1)),
       wakeup_(io),
       commit_timer_(io),
-      housekeeping_(io) {}
+      housekeeping_(io),
+      max_in_flight_(std::max<std::size_t>(config_.defaults.max_concurrency, 1) +
+                     2 * std::max(1u, std::thread::hardware_concurrency())) {}
 
 Engine::~Engine() {
   workers_.join();
@@ -138,6 +141,16 @@ fetch::FetchRequest Engine::request_for(const FeedRuntime& feed) const {
 
 void Engine::poll(FeedRuntime& feed) {
   if (feed.in_flight) return;
+  // Backpressure: a poll holds its body from fetch until its records are committed, so only
+  // so many may be under way; the rest wait their turn (fetching outruns parsing).
+  if (in_flight_ >= max_in_flight_) {
+    if (!feed.waiting) {
+      feed.waiting = true;
+      waiting_.push_back(feed.config.id);
+    }
+    return;
+  }
+  feed.waiting = false;
   feed.in_flight = true;
   ++in_flight_;
   fetcher_->fetch(request_for(feed), [this, id = feed.config.id](fetch::FetchResult result) {
@@ -237,6 +250,13 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
   // Results are committed in batches in both modes, so memory stays bounded however many
   // feeds a `once` polls.
   schedule_commit();
+  while (in_flight_ < max_in_flight_ && !waiting_.empty() && !stopping_) {
+    const std::string next = std::move(waiting_.front());
+    waiting_.pop_front();
+    if (auto waiting = feeds_.find(next); waiting != feeds_.end() && waiting->second->waiting) {
+      poll(*waiting->second);
+    }
+  }
   if (running_) schedule_next_wakeup();
   if (in_flight_ == 0 && on_idle_) {
     auto idle = std::move(on_idle_);
@@ -406,6 +426,10 @@ void Engine::on_wakeup() {
 
 void Engine::stop(std::chrono::milliseconds grace, std::function<void()> done) {
   stopping_ = true;
+  for (const auto& id : waiting_) {
+    if (auto it = feeds_.find(id); it != feeds_.end()) it->second->waiting = false;
+  }
+  waiting_.clear();
   wakeup_.cancel();
   housekeeping_.cancel();
   auto finish = [this, done = std::move(done)] {

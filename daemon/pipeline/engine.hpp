@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -118,8 +119,10 @@ class Engine {
   bool commit_scheduled_ = false;
   bool running_ = false;
   bool stopping_ = false;
-  std::size_t in_flight_ = 0;
-  std::function<void()> on_idle_;  // called when nothing is in flight (once, stop)
+  std::size_t in_flight_ = 0;        // polls fetching or processing
+  std::size_t max_in_flight_ = 32;   // backpressure: fetch outruns parse and classify
+  std::deque<std::string> waiting_;  // due feeds waiting for a slot, in order
+  std::function<void()> on_idle_;    // called when nothing is in flight (once, stop)
   std::mt19937_64 random_{std::random_device{}()};
   Metrics metrics_;
   int inherited_socket_ = -1;
