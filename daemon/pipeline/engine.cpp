@@ -41,8 +41,10 @@ scheduler::Cadence cadence_of(const config::FeedConfig& feed) {
 
 /// How many consecutive polls must see the same permanent redirect before the URL changes.
 constexpr int kRedirectConfirmations = 2;
-/// Results committed together in `run`: at most this many, or whatever arrived within kCommitDelay.
-constexpr std::size_t kCommitBatch = 512;
+/// Results committed together: at most this many feeds, or whatever arrived within kCommitDelay…
+constexpr std::size_t kCommitBatch = 64;
+/// …or as soon as this many records wait, so a batch's memory stays small.
+constexpr std::size_t kCommitRecords = 1024;
 constexpr std::chrono::milliseconds kCommitDelay{200};
 /// Interval-fsync sinks are flushed this often; the outbox and seen entries pruned less often.
 constexpr std::chrono::seconds kHousekeepingEvery{1};
@@ -240,6 +242,7 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
         spdlog::warn("Poll failed. feed={} class={} failures={} next=\"{}\" error=\"{}\"", feed_id,
                      summary.poll_class, state.failures, decision.reason, processed.message);
       }
+      pending_records_ += processed.records.size();
       pending_.push_back(store::FeedOutcome{state, parsed, std::move(processed.records)});
       if (running_ && !stopping_) {
         feed.queued_at = state.next_due;
@@ -266,7 +269,7 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
 }
 
 void Engine::schedule_commit() {
-  if (pending_.size() >= kCommitBatch) {
+  if (pending_.size() >= kCommitBatch || pending_records_ >= kCommitRecords) {
     commit_pending();
     return;
   }
@@ -302,6 +305,7 @@ void Engine::commit_pending() {
     if (!entry.labels.empty()) ++summary->second.flagged;
   }
   pending_.clear();
+  pending_records_ = 0;
   metrics_.last_seq = store_->last_seq();
   sinks_->deliver();
   for (const auto& slot : sinks_->slots()) metrics_.sink_cursor[slot.name] = slot.durable_through;

@@ -111,6 +111,7 @@ class Engine {
   std::set<std::pair<core::Timestamp, std::string>> due_;   // (next due, feed id), earliest first
   std::map<std::string, core::Timestamp> host_not_before_;  // hosts that asked us to slow down
   std::vector<store::FeedOutcome> pending_;
+  std::size_t pending_records_ = 0;
   std::map<std::string, PollSummary> summaries_;
   boost::asio::steady_timer wakeup_;
   boost::asio::steady_timer commit_timer_;
