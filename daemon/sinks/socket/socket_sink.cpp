@@ -279,8 +279,11 @@ WriteResult SocketSink::open(std::optional<std::int64_t> stored_cursor) {
 }
 
 void SocketSink::accept_next() {
-  acceptor_->async_accept([this](boost::system::error_code error, stream_protocol::socket socket) {
-    if (closed_) return;
+  // The handler may run after this sink is gone (a reload closes and destroys it while the
+  // aborted accept is still queued): it checks `alive` before touching `this`.
+  acceptor_->async_accept([this, alive = std::weak_ptr<bool>(alive_)](
+                              boost::system::error_code error, stream_protocol::socket socket) {
+    if (alive.expired() || closed_) return;
     if (!error) {
       if (sessions_.size() >= options_.max_clients) {
         spdlog::warn("Socket client refused. reason=\"too many clients\" max={}",

@@ -75,6 +75,7 @@ class SocketSink final : public Sink {
   std::uint64_t dropped_clients_ = 0;
   std::uint64_t next_client_id_ = 1;
   bool closed_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with the sink
 };
 
 }  // namespace wirewatch::sinks

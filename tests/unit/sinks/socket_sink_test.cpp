@@ -200,5 +200,22 @@ TEST_F(SocketSinkTest, AStuckClientIsDroppedWithoutStallingOthers) {
   EXPECT_EQ(on_io([this] { return sink_->client_count(); }), 1u);
 }
 
+// A reload closes and destroys the socket sink while its aborted accept is still queued on the
+// io_context; running that handler afterwards must not touch the destroyed sink (ASan reports
+// a heap-use-after-free without the guard).
+TEST(SocketSinkLifetime, DestroyedWhileItsAbortedAcceptIsStillQueued) {
+  asio::io_context io;
+  SocketSinkOptions options;
+  options.path = fs::temp_directory_path() / ("wirewatch-lifetime-" + std::to_string(::getpid()));
+  auto sink = std::make_unique<SocketSink>(
+      io, options, [](std::int64_t, std::size_t) { return std::vector<OutboxRecord>{}; },
+      LabelFilter{});
+  ASSERT_EQ(sink->open(0).status, WriteStatus::ok);
+  sink->close();
+  sink.reset();
+  io.run();  // runs the aborted accept's handler
+  EXPECT_FALSE(fs::exists(options.path));
+}
+
 }  // namespace
 }  // namespace wirewatch::sinks
