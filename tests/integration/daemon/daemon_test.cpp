@@ -70,7 +70,8 @@ TEST_F(DaemonTest, SigkillAtRandomMomentsLosesNothingAndWritesNothingTwice) {
 // feeds keep their state (validators) across reloads.
 TEST_F(DaemonTest, ReloadAddsAndRemovesFeedsAndChangesLabelsWithoutLosingRecordsOrState) {
   for (const auto& feed : kFeeds) publisher_.add_feed(feed);
-  // No classifier labels here, so `labels: any` passes nothing until the filter is removed.
+  // None of these entries matches a classifier rule, so `labels: any` passes nothing until
+  // the filter is removed.
   const auto sinks_v1 =
       directory_sink() + directory_sink("filtered", "    labels: any\n") + socket_sink();
   const auto sinks_v2 = directory_sink() + directory_sink("filtered") + socket_sink();
@@ -405,7 +406,7 @@ namespace {
 TEST_F(DaemonTest, SocketSinkLabelFilterAppliesToReplayedRecordsToo) {
   publisher_.add_feed("/a.xml");
   for (int i = 0; i < 5; ++i) publisher_.publish("/a.xml");
-  // No classifier labels in this config: `labels: any` lets no record through.
+  // None of these entries matches a classifier rule: `labels: any` lets no record through.
   write_config({"/a.xml"}, directory_sink() + socket_sink() + "    labels: any\n");
   start_daemon_and_wait();
   ASSERT_TRUE(wait_for([&] { return sink_has_all(publisher_.published(), records_dir()); }, 20s))
