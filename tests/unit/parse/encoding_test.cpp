@@ -99,7 +99,9 @@ TEST(Encoding, LegacyBytesCalledUtf8DecodeAsWindows1252WithAWarning) {
 
 TEST(Encoding, DamagedUtf8StaysUtf8) {
   // One real UTF-8 character (ü) proves the encoding; the stray byte is repaired later.
-  const Utf8Document document = decode_to_utf8(doc("UTF-8", "\xC3\xBC caf\xE9"), "", "");
+  // The result views into its input when no transcoding was needed: keep the input alive.
+  const std::string input = doc("UTF-8", "\xC3\xBC caf\xE9");
+  const Utf8Document document = decode_to_utf8(input, "", "");
   EXPECT_EQ(document.encoding, "utf-8");
   EXPECT_TRUE(document.warning.empty());
   EXPECT_EQ(decoded(document), doc("UTF-8", "\xC3\xBC caf\xE9"));
