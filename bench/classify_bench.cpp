@@ -187,11 +187,15 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.iterations == 0) continue;
+      // One iteration run, or with --benchmark_repetitions the median of them.
+      const bool usable =
+          run.run_type == Run::RT_Iteration ? run.iterations > 0 : run.aggregate_name == "median";
+      if (!usable) continue;
       const auto items = run.counters.find("items_per_second");
       if (items == run.counters.end()) continue;
       // Rates are per CPU second, so this is CPU seconds per item.
-      if (items->second.value > 0) per_item_[run.benchmark_name()] = 1.0 / items->second.value;
+      if (items->second.value > 0)
+        per_item_[run.run_name.function_name] = 1.0 / items->second.value;
     }
   }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <type_traits>
 
 #include "classify/fold.hpp"
@@ -31,7 +32,9 @@ struct Workspace {
   std::vector<std::vector<Hit>> hits;                               // per label
   std::vector<std::size_t> field_hits;
   std::vector<int> best;  // per signal of the current label: index into contributions or -1
-  std::vector<const Hit*> second_hits;  // the current label's second-list proximity matches
+  std::vector<const Hit*> second_hits;     // the current label's second-list proximity matches
+  std::vector<std::uint8_t> first_fields;  // per signal: bit f set when field f has a first-list
+                                           // match (all 0 between labels)
   std::vector<double> group_points;
   std::vector<char> group_matched;
 };
@@ -58,6 +61,24 @@ struct MatchOut {
     for (std::size_t i = 0; i < size; ++i) feeder.put(bytes[i]);
   }
   void word_start() { word_starts.push_back(static_cast<std::uint32_t>(feeder.offset())); }
+
+  /// A Latin word, with the automaton's state in registers. Once the automaton is back at
+  /// its root the rest of the word is skipped: every pattern starts with a space or an
+  /// unspaced-script character, so no match can start or end inside it.
+  std::size_t put_word(std::string_view text, std::size_t i) {
+    std::size_t state = feeder.state();
+    std::size_t offset = feeder.offset();
+    for (char c; i < text.size() && (c = detail::fold_ascii(text[i])) > '.';) {
+      state = feeder.step(state, c, ++offset);
+      ++i;
+      if (state == 0) {
+        for (; i < text.size() && detail::is_ascii_alnum(text[i]); ++i) ++offset;
+        break;
+      }
+    }
+    feeder.set(state, offset);
+    return i;
+  }
 };
 
 /// Folds each field and matches it in the same pass, collecting every label's hits.
@@ -90,16 +111,25 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
 
 /// Hides positive matches that lie inside the longer match of a negative term ("summit" inside
 /// "Summit County", "climate" inside "business climate"). The same words used by a positive
-/// and a negative signal stay visible to both.
+/// and a negative signal stay visible to both. Hits come in scan order (by field, then by end
+/// offset), so the matches inside a negative one are just around it.
 void mask_hits(const Label& label, std::vector<Hit>& hits) {
-  for (const Hit& negative : hits) {
+  for (std::size_t n = 0; n < hits.size(); ++n) {
+    const Hit& negative = hits[n];
     if (negative.use->role != PatternUse::Role::term) continue;
     if (!label.signals[negative.use->signal].masks()) continue;
-    for (Hit& hit : hits) {
-      if (&hit == &negative || hit.field != negative.field) continue;
-      if (label.signals[hit.use->signal].masks()) continue;
+    const auto hide = [&](Hit& hit) {
+      if (label.signals[hit.use->signal].masks()) return;
       const bool inside = hit.start >= negative.start && hit.end <= negative.end;
       if (inside && hit.end - hit.start < negative.end - negative.start) hit.masked = true;
+    };
+    for (std::size_t j = n;
+         j-- > 0 && hits[j].field == negative.field && hits[j].end > negative.start;) {
+      hide(hits[j]);
+    }
+    for (std::size_t j = n + 1;
+         j < hits.size() && hits[j].field == negative.field && hits[j].end == negative.end; ++j) {
+      hide(hits[j]);
     }
   }
 }
@@ -139,12 +169,7 @@ class LabelScorer {
     mask_hits(label_, hits_);
     // best[] is all -1 between labels: sized once, and only touched entries are reset below.
     if (space_.best.size() < label_.signals.size()) space_.best.resize(label_.signals.size(), -1);
-    space_.second_hits.clear();
-    for (Hit& hit : hits_) {
-      if (hit.use->role == PatternUse::Role::term || hit.masked) continue;
-      locate_words(space_, hit);
-      if (hit.use->role == PatternUse::Role::near_second) space_.second_hits.push_back(&hit);
-    }
+    prepare_proximity();
     for (const Hit& hit : hits_) {
       if (hit.use->role == PatternUse::Role::term) offer(hit, nullptr);
       if (hit.use->role == PatternUse::Role::near_first && !hit.masked) pair(hit);
@@ -155,11 +180,46 @@ class LabelScorer {
   }
 
  private:
+  /// Locates the words of the proximity matches that can pair, and lists the second-list ones
+  /// by signal for pair(). A second-list match can only pair when its signal's first list
+  /// matched in the same field; the others (most of them: "talks" serves many signals) are
+  /// dropped here.
+  void prepare_proximity() {
+    auto& first_fields = space_.first_fields;  // all 0 between calls
+    if (first_fields.size() < label_.signals.size()) first_fields.resize(label_.signals.size(), 0);
+    const auto bit = [](const Hit& hit) {
+      return static_cast<std::uint8_t>(1u << static_cast<unsigned>(hit.field));
+    };
+    for (Hit& hit : hits_) {
+      if (hit.use->role != PatternUse::Role::near_first || hit.masked) continue;
+      first_fields[hit.use->signal] |= bit(hit);
+      locate_words(space_, hit);
+    }
+    space_.second_hits.clear();
+    for (Hit& hit : hits_) {
+      if (hit.use->role != PatternUse::Role::near_second || hit.masked) continue;
+      if ((first_fields[hit.use->signal] & bit(hit)) == 0) continue;
+      locate_words(space_, hit);
+      space_.second_hits.push_back(&hit);
+    }
+    for (const Hit& hit : hits_) {
+      if (hit.use->role == PatternUse::Role::near_first) first_fields[hit.use->signal] = 0;
+    }
+    // By signal, then scan order (the pointers point into hits_).
+    std::sort(space_.second_hits.begin(), space_.second_hits.end(), [](const Hit* a, const Hit* b) {
+      return a->use->signal != b->use->signal ? a->use->signal < b->use->signal
+                                              : std::less<const Hit*>()(a, b);
+    });
+  }
+
   void pair(const Hit& first) {
     const Signal& signal = label_.signals[first.use->signal];
-    for (const Hit* candidate : space_.second_hits) {
-      const Hit& second = *candidate;
-      if (second.use->signal != first.use->signal || second.field != first.field) continue;
+    const auto by_signal = [](const Hit* hit, std::uint32_t s) { return hit->use->signal < s; };
+    auto it = std::lower_bound(space_.second_hits.begin(), space_.second_hits.end(),
+                               first.use->signal, by_signal);
+    for (; it != space_.second_hits.end() && (*it)->use->signal == first.use->signal; ++it) {
+      const Hit& second = **it;
+      if (second.field != first.field) continue;
       const bool overlap = second.start < first.end && first.start < second.end;
       if (overlap) continue;  // two terms, not one match of a term on both lists
       if (words_between(first, second) <= signal.within) offer(first, &second);

@@ -97,6 +97,12 @@ constexpr std::array<char, 128> make_ascii_table() {
 }
 inline constexpr std::array<char, 128> kAscii = make_ascii_table();
 
+/// The folded ASCII letter or digit, or a value <= '.' for anything else.
+inline char fold_ascii(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte < 0x80 ? kAscii[byte] : '\0';
+}
+
 inline bool is_ascii_alnum(char c) {
   const auto byte = static_cast<unsigned char>(c);
   return byte < 0x80 && kAscii[byte] != 0 && kAscii[byte] != '.';
@@ -104,7 +110,10 @@ inline bool is_ascii_alnum(char c) {
 
 /// Folds text into out, which takes the folded bytes and hears where each word starts:
 ///   void put(char); void put(const char*, std::size_t); void word_start();
-/// The output starts and ends with a space; see fold_text for the rules.
+///   std::size_t put_word(std::string_view text, std::size_t i);
+/// put_word takes a run of ASCII letters and digits (folded with kAscii) from text[i] on and
+/// returns where it ends: the hot path, in one call so the output can keep its state in
+/// registers. The output starts and ends with a space; see fold_text for the rules.
 template <typename Out>
 void fold_into(std::string_view text, Out& out) {
   const FoldTable& table = fold_table();
@@ -149,13 +158,7 @@ void fold_into(std::string_view text, Out& out) {
       const char folded = kAscii[byte];
       if (folded > '.') {  // a letter or digit: the whole run
         if (last != Kind::word) start_word();
-        out.put(folded);
-        for (++i; i < size; ++i) {
-          const auto next = static_cast<unsigned char>(text[i]);
-          const char c = next < 0x80 ? kAscii[next] : '\0';
-          if (c <= '.') break;
-          out.put(c);
-        }
+        i = out.put_word(text, i);
       } else if (folded == '.') {
         piece(Piece{{}, 0, Kind::dot}, i + 1 < size && is_ascii_alnum(text[i + 1]));
         ++i;

@@ -43,21 +43,33 @@ class Matcher {
           shift_(matcher.shift_),
           on_match_(on_match) {}
 
-    void put(char c) {
+    /// Feeds one byte.
+    void put(char c) { state_ = step(state_, c, ++offset_); }
+
+    /// The automaton's move from state on byte c, reporting the matches that end there as
+    /// ending at offset end. For hot loops that keep the state in a local (state() and
+    /// offset() to start, set() when done): a member updated every byte would make the
+    /// compiler store and reload it every byte.
+    std::size_t step(std::size_t state, char c, std::size_t end) const {
       constexpr Entry kFlag = static_cast<Entry>(Entry{1} << (sizeof(Entry) * 8 - 1));
-      const Entry entry = next_[(state_ << shift_) | classes_[static_cast<unsigned char>(c)]];
-      state_ = entry & static_cast<Entry>(kFlag - 1);
-      ++offset_;
+      const Entry entry = next_[(state << shift_) | classes_[static_cast<unsigned char>(c)]];
+      const std::size_t to = entry & static_cast<Entry>(kFlag - 1);
       if (entry & kFlag) [[unlikely]] {
-        for (std::uint32_t o = matcher_.output_begin_[state_];
-             o < matcher_.output_begin_[state_ + 1]; ++o) {
-          on_match_(matcher_.outputs_[o], offset_);
+        for (std::uint32_t o = matcher_.output_begin_[to]; o < matcher_.output_begin_[to + 1];
+             ++o) {
+          on_match_(matcher_.outputs_[o], end);
         }
       }
+      return to;
     }
 
-    /// Bytes fed so far.
+    /// The current state (0: the root, no pattern partly matched) and bytes fed so far.
+    std::size_t state() const { return state_; }
     std::size_t offset() const { return offset_; }
+    void set(std::size_t state, std::size_t offset) {
+      state_ = state;
+      offset_ = offset;
+    }
 
    private:
     const Matcher& matcher_;
@@ -86,7 +98,10 @@ class Matcher {
   template <typename OnMatch>
   void scan(std::string_view text, OnMatch&& on_match) const {
     feed(on_match, [&](auto& feeder) {
-      for (char c : text) feeder.put(c);
+      std::size_t state = 0;
+      std::size_t offset = 0;
+      for (char c : text) state = feeder.step(state, c, ++offset);
+      feeder.set(state, offset);
     });
   }
 

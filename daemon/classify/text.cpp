@@ -157,6 +157,12 @@ struct TextOut {
   void word_start() {
     folded.word_starts.push_back(static_cast<std::uint32_t>(folded.text.size()));
   }
+  std::size_t put_word(std::string_view text, std::size_t i) {
+    for (char c; i < text.size() && (c = detail::fold_ascii(text[i])) > '.'; ++i) {
+      folded.text.push_back(c);
+    }
+    return i;
+  }
 };
 
 }  // namespace

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
+#include <set>
 #include <thread>
+
+#include "classify/text.hpp"
 
 namespace wirewatch::classify {
 namespace {
@@ -167,6 +171,46 @@ TEST(ClassifierScoreThreshold, AConfiguredFlagScoreMovesTheCut) {
   classify(*rules, record);
   EXPECT_EQ(record.scores.at("climate"), 0.5);
   EXPECT_TRUE(record.labels.empty());
+}
+
+// classify folds and matches in one pass and skips the rest of a Latin word once no pattern is
+// partly matched. It must find exactly the terms the plain two-pass path finds (fold_text,
+// then Matcher::scan over every byte).
+TEST(ClassifierMatching, FindsWhatAFullScanOfTheFoldedTextFinds) {
+  const std::vector<std::string> terms{
+      "summit", "summits",  "negotiat*",  "loss and damage", "COP{25-29}", "G20 summit", "un",
+      "峰会",   "气候大会", "U.N. talks", "hội nghị",        "sommet",     "climat*",    "cumbre",
+      "a",      "ab*",      "abc d"};
+  std::string yaml = "label: t\nthreshold: 100\ngroups:\n  g:\n    terms:\n";
+  for (const auto& term : terms) yaml += "      - \"" + term + "\"\n";
+  const auto compiled = compile_rules({{"t.yaml", yaml}});
+  ASSERT_THAT(compiled.errors, IsEmpty());
+  const Rules& rules = *compiled.rules;
+
+  const std::vector<std::string> pieces{
+      "summit", "sum",  "mit",  "s",   "negotiat", "re",  "ion",   "loss",   " and ",  "damage",
+      "COP",    "2",    "8",    "G20", " ",        "  ",  ".",     "'",      "-",      "峰",
+      "会",     "气候", "大会", "U",   "N",        "hội", " nghị", "SOMMET", "climat", "é",
+      "cumbre", "a",    "b",    "c",   "d",        "ab",  "x",     "\xFF",   "中",     " talks"};
+  std::mt19937 random(42);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int count = static_cast<int>(random() % 12);
+    for (int k = 0; k < count; ++k) text += pieces[random() % pieces.size()];
+
+    std::set<std::string> expected;
+    FoldedText folded;
+    fold_text(text, folded);
+    rules.matcher.scan(folded.text, [&](std::uint32_t pattern, std::size_t) {
+      for (auto u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
+        expected.insert(rules.terms[rules.uses[u].term]);
+      }
+    });
+    std::set<std::string> got;
+    const Verdict verdict = classify(rules, Text{text, {}, {}});
+    for (const auto& c : verdict.labels[0].contributions) got.insert(std::string(c.first));
+    ASSERT_EQ(got, expected) << "text: \"" << text << "\"";
+  }
 }
 
 TEST_F(ClassifierTest, SurvivesHostileInput) {
