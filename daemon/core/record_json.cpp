@@ -1,5 +1,10 @@
 #include "core/record_json.hpp"
 
+#include <unicode/utf8.h>
+
+#include <array>
+#include <charconv>
+
 #include "core/time.hpp"
 
 namespace wirewatch::core {
@@ -30,6 +35,118 @@ std::vector<std::string> string_list(const nlohmann::json& object, const char* k
     if (item.is_string()) out.push_back(item.get<std::string>());
   }
   return out;
+}
+
+// The line writer: what nlohmann's dump(-1, ' ', false, replace) prints for to_json(record),
+// byte for byte (tests/unit/core/record_json_test.cpp compares the two), without building the
+// DOM: records are written once per entry, so this is on every poll's path.
+class LineWriter {
+ public:
+  explicit LineWriter(std::string& out) : out_(out) {}
+
+  void raw(std::string_view text) { out_.append(text); }
+  void key(std::string_view name) {  // names are ASCII literals without escapes
+    out_ += '"';
+    out_.append(name);
+    out_.append("\":");
+  }
+  void string(std::string_view text);
+  void integer(std::int64_t value) {
+    std::array<char, 24> buffer;
+    const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
+    out_.append(buffer.data(), end);
+  }
+  void number(double value) {  // nlohmann's shortest round-trip form ("0.5", "1.0", "1e-05")
+    out_.append(nlohmann::json(value).dump());
+  }
+  void optional_time(const std::optional<Timestamp>& time) {
+    if (time) {
+      string(format_rfc3339(*time));
+    } else {
+      raw("null");
+    }
+  }
+  void strings(const std::vector<std::string>& items) {
+    out_ += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) out_ += ',';
+      string(items[i]);
+    }
+    out_ += ']';
+  }
+
+ private:
+  std::string& out_;
+};
+
+// 0: copied as is; 1: escaped; 2: first byte of a multi-byte sequence (validated).
+constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (std::size_t c = 0; c < 0x20; ++c) table[c] = 1;
+  table['"'] = 1;
+  table['\\'] = 1;
+  for (std::size_t c = 0x80; c < 0x100; ++c) table[c] = 2;
+  return table;
+}();
+
+void LineWriter::string(std::string_view text) {
+  const std::size_t mark = out_.size();
+  out_ += '"';
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  const auto length = static_cast<std::int32_t>(text.size());
+  std::int32_t run = 0;  // start of the bytes not yet copied
+  std::int32_t offset = 0;
+  while (offset < length) {
+    const std::uint8_t c = bytes[offset];
+    const std::uint8_t kind = kByteClass[c];
+    if (kind == 0) {
+      ++offset;
+      continue;
+    }
+    if (kind == 2) {
+      UChar32 code_point;
+      U8_NEXT(bytes, offset, length, code_point);
+      if (code_point < 0) {  // ill-formed: let nlohmann replace it exactly as it always did
+        out_.resize(mark);
+        out_.append(nlohmann::json(std::string(text))
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        return;
+      }
+      continue;
+    }
+    out_.append(text.data() + run, static_cast<std::size_t>(offset - run));
+    switch (c) {
+      case '"':
+        out_.append("\\\"");
+        break;
+      case '\\':
+        out_.append("\\\\");
+        break;
+      case '\b':
+        out_.append("\\b");
+        break;
+      case '\f':
+        out_.append("\\f");
+        break;
+      case '\n':
+        out_.append("\\n");
+        break;
+      case '\r':
+        out_.append("\\r");
+        break;
+      case '\t':
+        out_.append("\\t");
+        break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out_.append(escape, sizeof escape);
+      }
+    }
+    run = ++offset;
+  }
+  out_.append(text.data() + run, static_cast<std::size_t>(length - run));
+  out_ += '"';
 }
 
 }  // namespace
@@ -79,8 +196,154 @@ nlohmann::ordered_json to_json(const Record& record) {
   return out;
 }
 
+std::string to_json_fields(const Record& record) {
+  std::string out;
+  out.reserve(512 + record.title.size() + record.summary.size() + record.content.size() +
+              record.url.size() + record.guid.size());
+  LineWriter w(out);
+  w.key("feed");
+  w.raw("{");
+  w.key("id");
+  w.string(record.feed.id);
+  w.raw(",");
+  w.key("url");
+  w.string(record.feed.url);
+  w.raw(",");
+  w.key("title");
+  w.string(record.feed.title);
+  w.raw(",");
+  w.key("link");
+  w.string(record.feed.link);
+  w.raw("},");
+  w.key("guid");
+  w.string(record.guid);
+  w.raw(",");
+  w.key("url");
+  w.string(record.url);
+  w.raw(",");
+  w.key("title");
+  w.string(record.title);
+  w.raw(",");
+  w.key("summary");
+  w.string(record.summary);
+  w.raw(",");
+  w.key("content");
+  w.string(record.content);
+  w.raw(",");
+  w.key("authors");
+  w.strings(record.authors);
+  w.raw(",");
+  w.key("categories");
+  w.strings(record.categories);
+  w.raw(",");
+  w.key("language");
+  w.string(record.language);
+  w.raw(",");
+  w.key("published");
+  w.optional_time(record.published);
+  if (!record.published_raw.empty()) {
+    w.raw(",");
+    w.key("published_raw");
+    w.string(record.published_raw);
+  }
+  w.raw(",");
+  w.key("updated");
+  w.optional_time(record.updated);
+  if (!record.updated_raw.empty()) {
+    w.raw(",");
+    w.key("updated_raw");
+    w.string(record.updated_raw);
+  }
+  w.raw(",");
+  w.key("fetched");
+  w.string(format_rfc3339(record.fetched));
+  w.raw(",");
+  w.key("enclosures");
+  w.raw("[");
+  for (std::size_t i = 0; i < record.enclosures.size(); ++i) {
+    const Enclosure& enclosure = record.enclosures[i];
+    if (i > 0) w.raw(",");
+    w.raw("{");
+    w.key("url");
+    w.string(enclosure.url);
+    w.raw(",");
+    w.key("type");
+    w.string(enclosure.type);
+    w.raw(",");
+    w.key("length");
+    if (enclosure.length) {
+      w.integer(*enclosure.length);
+    } else {
+      w.raw("null");
+    }
+    w.raw("}");
+  }
+  w.raw("],");
+  w.key("labels");
+  w.strings(record.labels);
+  w.raw(",");
+  w.key("scores");
+  w.raw("{");
+  bool first = true;
+  for (const auto& [label, score] : record.scores) {
+    if (!first) w.raw(",");
+    first = false;
+    w.string(label);
+    w.raw(":");
+    w.number(score);
+  }
+  w.raw("},");
+  w.key("evidence");
+  w.raw("{");
+  first = true;
+  for (const auto& [label, items] : record.evidence) {
+    if (!first) w.raw(",");
+    first = false;
+    w.string(label);
+    w.raw(":[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) w.raw(",");
+      w.raw("{");
+      w.key("term");
+      w.string(items[i].term);
+      w.raw(",");
+      w.key("field");
+      w.string(items[i].field);
+      w.raw("}");
+    }
+    w.raw("]");
+  }
+  w.raw("}}");
+  return out;
+}
+
+std::string assemble_json_line(std::optional<std::int64_t> seq, std::string_view id, Event event,
+                               std::string_view fields) {
+  std::string out;
+  out.reserve(64 + id.size() + fields.size());
+  LineWriter w(out);
+  w.raw("{");
+  w.key("v");
+  w.raw("1,");
+  w.key("seq");
+  if (seq) {
+    w.integer(*seq);
+  } else {
+    w.raw("null");
+  }
+  w.raw(",");
+  w.key("id");
+  w.string(id);
+  w.raw(",");
+  w.key("event");
+  w.string(to_string(event));
+  w.raw(",");
+  w.raw(fields);
+  return out;
+}
+
 std::string to_json_line(const Record& record) {
-  return to_json(record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return assemble_json_line(record.seq, record.id, record.event, to_json_fields(record));
 }
 
 Record record_from_json(const nlohmann::json& object) {
