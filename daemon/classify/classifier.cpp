@@ -35,6 +35,8 @@ struct Workspace {
   std::vector<const Hit*> second_hits;     // the current label's second-list proximity matches
   std::vector<std::uint8_t> first_fields;  // per signal: bit f set when field f has a first-list
                                            // match (all 0 between labels)
+  std::vector<PatternMatch> matches;       // the current field's, in scan order
+  Scanner::Scratch scratch;
   std::vector<double> group_points;
   std::vector<char> group_matched;
 };
@@ -50,37 +52,6 @@ std::uint32_t word_at(const std::vector<std::uint32_t>& word_starts, std::size_t
   return it == word_starts.begin() ? 0u : static_cast<std::uint32_t>(it - word_starts.begin() - 1);
 }
 
-/// fold_into's output for the classifier: each folded byte goes straight into the matcher;
-/// only where words start is kept (for proximity).
-template <typename Feeder>
-struct MatchOut {
-  Feeder& feeder;
-  std::vector<std::uint32_t>& word_starts;
-  void put(char c) { feeder.put(c); }
-  void put(const char* bytes, std::size_t size) {
-    for (std::size_t i = 0; i < size; ++i) feeder.put(bytes[i]);
-  }
-  void word_start() { word_starts.push_back(static_cast<std::uint32_t>(feeder.offset())); }
-
-  /// A Latin word, with the automaton's state in registers. Once the automaton is back at
-  /// its root the rest of the word is skipped: every pattern starts with a space or an
-  /// unspaced-script character, so no match can start or end inside it.
-  std::size_t put_word(std::string_view text, std::size_t i) {
-    std::size_t state = feeder.state();
-    std::size_t offset = feeder.offset();
-    for (char c; i < text.size() && (c = detail::fold_ascii(text[i])) > '.';) {
-      state = feeder.step(state, c, ++offset);
-      ++i;
-      if (state == 0) {
-        for (; i < text.size() && detail::is_ascii_alnum(text[i]); ++i) ++offset;
-        break;
-      }
-    }
-    feeder.set(state, offset);
-    return i;
-  }
-};
-
 /// Folds each field and matches it in the same pass, collecting every label's hits.
 void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
   space.hits.resize(rules.labels.size());
@@ -91,21 +62,20 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
     std::fill(space.field_hits.begin(), space.field_hits.end(), 0);
     auto& word_starts = space.word_starts[f];
     word_starts.clear();
-    auto on_match = [&](std::uint32_t pattern, std::size_t end) {
+    space.matches.clear();
+    rules.scanner.scan(fields[f], space.matches, word_starts, space.scratch);
+    for (const PatternMatch& match : space.matches) {
+      const std::uint32_t pattern = match.pattern;
       const auto& padding = rules.pattern_padding[pattern];
       const std::size_t length = rules.matcher.pattern(pattern).size();
-      const auto first = static_cast<std::uint32_t>(end - length + padding[0]);
-      const auto last = static_cast<std::uint32_t>(end - padding[1]);
+      const auto first = static_cast<std::uint32_t>(match.end - length + padding[0]);
+      const auto last = static_cast<std::uint32_t>(match.end - padding[1]);
       for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
         const PatternUse& use = rules.uses[u];
         if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
         space.hits[use.label].push_back(Hit{&use, first, last, static_cast<Field>(f), false});
       }
-    };
-    rules.matcher.feed(on_match, [&](auto& feeder) {
-      MatchOut<std::remove_reference_t<decltype(feeder)>> out{feeder, word_starts};
-      detail::fold_into(fields[f], out);
-    });
+    }
   }
 }
 

@@ -424,6 +424,7 @@ class Compiler {
 
   void finish() {
     rules_.matcher.build();
+    rules_.scanner.build(rules_.matcher);
     const std::size_t patterns = rules_.matcher.pattern_count();
     std::vector<std::uint32_t> counts(patterns + 1, 0);
     for (const auto& [pattern, use] : pending_) ++counts[pattern + 1];

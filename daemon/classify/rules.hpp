@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "classify/matcher.hpp"
+#include "classify/scanner.hpp"
 
 namespace wirewatch::classify {
 
@@ -78,7 +79,8 @@ struct PatternUse {
 struct Rules {
   std::vector<Label> labels;
   std::vector<std::string> terms;  // each term as written (a {15-35} range: each number)
-  Matcher matcher;
+  Matcher matcher;                 // every pattern; ids index use_begin and pattern_padding
+  Scanner scanner;  // the same patterns, for classify's one pass (built from matcher)
   std::vector<std::uint32_t> use_begin;  // per pattern id, into uses; one extra at the end
   std::vector<PatternUse> uses;
   /// Per pattern id: how many bytes of boundary space the pattern has at its front and back.

@@ -1,0 +1,113 @@
+// The classifier's one pass over a field: folds the text and finds every rule pattern in it,
+// a word at a time for spaced scripts and a byte at a time for the rest. Internal to the
+// classify stage; Matcher (matcher.hpp) is the reference it must agree with.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classify/matcher.hpp"
+
+namespace wirewatch::classify {
+
+/// One occurrence of a pattern: its id in the Matcher the scanner was built from and the
+/// offset just past its last byte in the folded text.
+struct PatternMatch {
+  std::uint32_t pattern = 0;
+  std::uint32_t end = 0;
+};
+
+/// Finds the patterns of a Matcher in text as Matcher::scan finds them in fold(text), without
+/// writing the folded text out:
+/// - patterns of whole ASCII words (" loss and damage ", and prefix ones, " negotiat") are
+///   matched over words: each folded word is looked up in a hash table of the words the
+///   patterns use, and an Aho-Corasick automaton over word ids follows phrases; a prefix
+///   pattern's last word is compared with the start of the word;
+/// - the other patterns (those with a character of an unspaced script, or non-ASCII letters)
+///   go through a byte-level Matcher of their own, which skips the rest of a Latin word as soon
+///   as no pattern is partly matched (most words: none of these patterns starts with an ASCII
+///   letter or digit).
+/// Matches come out in Matcher::scan's order: by end offset, the longer pattern first.
+class Scanner {
+ public:
+  /// Builds the scanner for every pattern of all (ids are all's).
+  void build(const Matcher& all);
+
+  /// Per-thread scratch space for scan; reused, so a warm scan does not allocate.
+  struct Scratch {
+    std::string word;  // the current folded word
+  };
+
+  /// Folds text and appends its matches to matches (in order) and the offset of each word's
+  /// first byte in the folded text to word_starts (as fold_text does).
+  void scan(std::string_view text, std::vector<PatternMatch>& matches,
+            std::vector<std::uint32_t>& word_starts, Scratch& scratch) const;
+
+  /// Patterns matched over words, and over bytes.
+  std::size_t word_pattern_count() const { return word_patterns_; }
+  std::size_t byte_pattern_count() const { return bytes_ids_.size(); }
+
+ private:
+  template <typename Feeder>
+  friend struct ScanOut;
+
+  static constexpr std::uint32_t kNoWord = 0xFFFFFFFFu;
+
+  /// A word of the patterns, in pool_.
+  struct WordRef {
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  /// A vocabulary slot: the word's first 8 bytes (zero padded) for a quick compare.
+  struct Slot {
+    std::uint64_t head = 0;
+    WordRef word;
+    std::uint32_t id = kNoWord;  // kNoWord: empty slot
+  };
+  /// A prefix pattern's last word and the pattern.
+  struct PrefixOut {
+    WordRef word;
+    std::uint32_t pattern = 0;
+    std::uint32_t length = 0;  // the whole pattern's length
+  };
+  struct Edge {
+    std::uint32_t word = 0;
+    std::uint32_t to = 0;
+  };
+
+  std::uint32_t find_word(const char* bytes, std::size_t size) const;
+  std::uint32_t next_state(std::uint32_t state, std::uint32_t word) const;
+
+  /// Reports the word patterns that end in the folded word at [start, start + size).
+  void on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t& state,
+               std::vector<PatternMatch>& out) const;
+
+  std::vector<std::uint32_t> lengths_;  // per pattern id of all: its length in bytes
+  bool bytes_skip_root_ = true;         // no byte pattern starts with an ASCII letter or digit
+
+  // Word patterns.
+  std::size_t word_patterns_ = 0;
+  std::string pool_;                 // every word's bytes
+  std::vector<Slot> slots_;          // open addressing, a power of two
+  std::uint32_t slot_shift_ = 64;    // hash >> slot_shift_ → slot
+  std::vector<std::uint32_t> root_;  // word id → state after it from the root (0: none)
+  std::vector<std::uint32_t> fail_;
+  std::vector<std::uint32_t> edge_begin_;  // per state, into edges_ (sorted by word)
+  std::vector<Edge> edges_;
+  std::vector<std::uint32_t> whole_begin_;  // per state, into whole_: patterns ending there
+  std::vector<std::uint32_t> whole_;
+  std::vector<std::uint32_t> prefix_begin_;  // per state but the root: its prefix patterns
+  std::vector<PrefixOut> prefix_;
+  // The root's prefix patterns ("negotiat"), by their first two bytes.
+  std::vector<std::uint64_t> prefix_pairs_;  // bit (b0 << 8 | b1): some prefix starts so
+  std::vector<std::pair<std::uint16_t, PrefixOut>> root_prefix_;  // sorted by the two bytes
+  std::vector<PrefixOut> short_prefix_;                           // one-byte ones
+
+  // Byte patterns.
+  Matcher bytes_;
+  std::vector<std::uint32_t> bytes_ids_;  // bytes_'s id → all's id
+};
+
+}  // namespace wirewatch::classify

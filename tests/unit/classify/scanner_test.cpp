@@ -1,0 +1,150 @@
+#include "classify/scanner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "classify/rules.hpp"
+#include "classify/text.hpp"
+
+namespace wirewatch::classify {
+namespace {
+
+using Matches = std::vector<std::pair<std::uint32_t, std::size_t>>;
+
+/// The reference: fold_text, then the byte automaton over every folded byte.
+Matches reference(const Matcher& matcher, std::string_view text, FoldedText& folded) {
+  fold_text(text, folded);
+  Matches out;
+  matcher.scan(folded.text, [&](std::uint32_t id, std::size_t end) { out.emplace_back(id, end); });
+  return out;
+}
+
+Matches scanned(const Scanner& scanner, std::string_view text,
+                std::vector<std::uint32_t>& word_starts) {
+  std::vector<PatternMatch> matches{{7, 7}};  // appends: what is there stays
+  Scanner::Scratch scratch;
+  word_starts.clear();
+  scanner.scan(text, matches, word_starts, scratch);
+  EXPECT_EQ(matches.front().pattern, 7u);
+  Matches out;
+  for (std::size_t i = 1; i < matches.size(); ++i)
+    out.emplace_back(matches[i].pattern, matches[i].end);
+  return out;
+}
+
+void expect_same(const Matcher& matcher, const Scanner& scanner, const std::string& text) {
+  FoldedText folded;
+  const Matches expected = reference(matcher, text, folded);
+  std::vector<std::uint32_t> word_starts;
+  const Matches got = scanned(scanner, text, word_starts);
+  ASSERT_EQ(got, expected) << "text: \"" << text << "\" folded: \"" << folded.text << "\"";
+  ASSERT_EQ(word_starts, folded.word_starts) << "text: \"" << text << "\"";
+}
+
+Matcher matcher_of(const std::vector<std::string>& terms) {
+  Matcher matcher;
+  for (const auto& term : terms) {
+    const bool prefix = term.back() == '*';
+    matcher.add(term_pattern(prefix ? term.substr(0, term.size() - 1) : term, prefix));
+  }
+  matcher.build();
+  return matcher;
+}
+
+TEST(Scanner, SplitsPatternsBetweenWordsAndBytes) {
+  const Matcher matcher =
+      matcher_of({"summit", "G20 summit", "negotiat*", "峰会", "G20峰会", "Ωmega"});
+  Scanner scanner;
+  scanner.build(matcher);
+  EXPECT_EQ(scanner.word_pattern_count(), 3u);
+  EXPECT_EQ(scanner.byte_pattern_count(), 3u);
+}
+
+TEST(Scanner, FindsOverlappingPhrasesInMatcherOrder) {
+  const Matcher matcher =
+      matcher_of({"the UN", "UN", "UN climate talks", "climate", "climate talks", "talks",
+                  "climate envoy*", "clim*", "c*", "the un climate*", "峰会", "G20峰会", "g20"});
+  Scanner scanner;
+  scanner.build(matcher);
+  for (const char* text :
+       {"", " ", "the U.N. climate talks", "The UN climate envoys' talks", "climate climate talks",
+        "un un climate talks talks", "G20峰会 and the UN climate", "cop28在G20峰会上", "clim", "c",
+        "Climate-talks: THE UN climatechange", "the un climate talks the un climate"}) {
+    expect_same(matcher, scanner, text);
+  }
+}
+
+// Random texts over pieces of the patterns: the scanner finds exactly what the byte automaton
+// finds in the folded text, in the same order, and the same word starts.
+TEST(Scanner, FindsWhatTheByteAutomatonFindsInRandomTexts) {
+  const Matcher matcher = matcher_of({"summit",     "summits", "negotiat*",  "loss and damage",
+                                      "COP25",      "COP28",   "G20 summit", "un",
+                                      "the un",     "峰会",    "气候大会",   "U.N. talks",
+                                      "hội nghị",   "sommet",  "climat*",    "cumbre",
+                                      "a",          "ab*",     "abc d",      "a b c",
+                                      "b c d*",     "b",       "x y",        "y x",
+                                      "x y x y",    "G20峰会", "峰会 g20",   "damage*",
+                                      "and damage", "ab c*",   "ab"});
+  Scanner scanner;
+  scanner.build(matcher);
+  const std::vector<std::string> pieces{
+      "summit", "sum",  "mit",  "s",   "negotiat", "re",  "ion",   "loss",   " and ",  "damage",
+      "COP",    "2",    "8",    "G20", " ",        "  ",  ".",     "'",      "-",      "峰",
+      "会",     "气候", "大会", "U",   "N",        "hội", " nghị", "SOMMET", "climat", "é",
+      "cumbre", "a",    "b",    "c",   "d",        "ab",  "x",     "\xFF",   "中",     " talks",
+      " the ",  "y",    "X",    " x ", " y ",      "Ω",   "ﬁ",     "１",     "ı",      "ǅ"};
+  std::mt19937 random(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int count = static_cast<int>(random() % 16);
+    for (int k = 0; k < count; ++k) text += pieces[random() % pieces.size()];
+    expect_same(matcher, scanner, text);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// The shipped rules over the fixture stories, and over random mixes of their terms.
+TEST(Scanner, AgreesWithTheByteAutomatonOnTheShippedRules) {
+  const std::filesystem::path source = WIREWATCH_SOURCE_DIR;
+  const auto loaded = load_rules(source / "config/rules");
+  ASSERT_NE(loaded.rules, nullptr);
+  const Rules& rules = *loaded.rules;
+  std::vector<std::string> words;
+  std::ifstream stories(source / "tests/fixtures/classify/stories.jsonl");
+  for (std::string line; std::getline(stories, line);) {
+    expect_same(rules.matcher, rules.scanner, line);
+    if (HasFatalFailure()) return;
+    std::string word;
+    for (char c : line) {
+      if (c == ' ') {
+        words.push_back(word);
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+  }
+  for (const auto& term : rules.terms)
+    words.push_back(term.back() == '*' ? term.substr(0, term.size() - 1) : term);
+  const std::vector<std::string> glue{" ", " ", " ", "", "-", ". ", "、", "'", "\xE3\x80\x80"};
+  std::mt19937 random(11);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int count = static_cast<int>(random() % 40);
+    for (int k = 0; k < count; ++k) {
+      text += words[random() % words.size()];
+      text += glue[random() % glue.size()];
+    }
+    expect_same(rules.matcher, rules.scanner, text);
+    if (HasFatalFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace wirewatch::classify
