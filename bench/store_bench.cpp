@@ -114,8 +114,8 @@ void BM_CommitChanged(benchmark::State& state) {
   for (int feed = 0; feed < kFeeds; ++feed) {
     batch.push_back(outcome(feed, true));
     for (int i = 0; i < kNewPerFeed + kKnownPerFeed; ++i) {
-      batch.back().records.push_back(
-          make_record(batch.back().state.feed_id, std::to_string(feed) + "-" + std::to_string(i)));
+      batch.back().records.push_back(wirewatch::store::prepare_record(
+          make_record(batch.back().state.feed_id, std::to_string(feed) + "-" + std::to_string(i))));
     }
   }
   auto now = kStart;
@@ -131,8 +131,11 @@ void BM_CommitChanged(benchmark::State& state) {
       for (int i = 0; i < kNewPerFeed; ++i) {
         auto& record = records[static_cast<std::size_t>((round * kNewPerFeed + i) %
                                                         (kNewPerFeed + kKnownPerFeed))];
-        record.id = std::to_string(feed) + "-r" + std::to_string(round) + "-" + std::to_string(i);
-        record.url = "https://example.org/news/" + record.id;
+        auto fresh = make_record(
+            batch[static_cast<std::size_t>(feed)].state.feed_id,
+            std::to_string(feed) + "-r" + std::to_string(round) + "-" + std::to_string(i));
+        fresh.url = "https://example.org/news/" + fresh.id;
+        record = wirewatch::store::prepare_record(fresh);
       }
     }
     state.ResumeTiming();
@@ -145,7 +148,7 @@ void BM_CommitChanged(benchmark::State& state) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// For scale: serializing one of the records above, which commit_batch does per new record.
+// For scale: serializing one of the records above (prepare_record does it on a worker).
 void BM_RecordToJsonLine(benchmark::State& state) {
   const auto record = make_record("feed-1", "1-1");
   for (auto _ : state) benchmark::DoNotOptimize(wirewatch::core::to_json_line(record));

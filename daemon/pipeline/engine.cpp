@@ -307,7 +307,12 @@ void Engine::commit_pending() {
   pending_.clear();
   pending_records_ = 0;
   metrics_.last_seq = store_->last_seq();
-  sinks_->deliver();
+  std::vector<sinks::OutboxRecord> fresh;
+  fresh.reserve(committed->emitted.size());
+  for (auto& entry : committed->emitted) {
+    fresh.push_back({entry.seq, std::move(entry.labels), std::move(entry.json)});
+  }
+  sinks_->deliver(fresh);
   for (const auto& slot : sinks_->slots()) metrics_.sink_cursor[slot.name] = slot.durable_through;
   update_health_metrics();
 }

@@ -69,7 +69,7 @@ Processed process_fetch(const FeedIdentity& feed, const fetch::FetchResult& resu
   for (const auto& entry : parsed.document.entries) {
     core::Record record = normalize::to_record(entry, feed_ref, now);
     if (classify) classify(record);
-    processed.records.push_back(std::move(record));
+    processed.records.push_back(store::prepare_record(record));
   }
   return processed;
 }

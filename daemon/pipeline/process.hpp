@@ -11,6 +11,7 @@
 #include "fetch/fetch_types.hpp"
 #include "parse/parser.hpp"
 #include "scheduler/policy.hpp"
+#include "store/store.hpp"
 
 namespace wirewatch::pipeline {
 
@@ -26,8 +27,8 @@ using ClassifyFunction = std::function<void(core::Record&)>;
 /// What processing one fetch result gave.
 struct Processed {
   scheduler::PollOutcome outcome;
-  std::vector<core::Record> records;  // every entry of a changed document, classified
-  std::string body_hash;              // of the body; empty when there was none
+  std::vector<store::PreparedRecord> records;  // every entry of a changed document
+  std::string body_hash;                       // of the body; empty when there was none
   parse::Status parse_status = parse::Status::ok;
   std::string message;  // one line: the fetch error or the parser's complaint
   std::string feed_title;

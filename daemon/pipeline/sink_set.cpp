@@ -157,28 +157,43 @@ void SinkSet::advance(SinkSlot& slot, const sinks::WriteResult& result) {
   slot.last_error = result.error;
 }
 
-std::int64_t SinkSet::deliver() {
+std::int64_t SinkSet::deliver(std::span<const sinks::OutboxRecord> fresh) {
   const std::int64_t head = store_.last_seq();
+  const bool fresh_is_tail =
+      !fresh.empty() && fresh.back().seq == head &&
+      fresh.back().seq - fresh.front().seq + 1 == static_cast<std::int64_t>(fresh.size());
   std::int64_t lag = 0;
   for (auto& slot : slots_) {
     if (slot.failed) continue;
-    while (slot.written_through < head) {
-      auto entries = store_.read_outbox(slot.written_through, kPage);
-      if (!entries) {
-        spdlog::error("Outbox read failed. sink={} error=\"{}\"", slot.name,
-                      entries.error().message);
-        break;
+    // Page through the outbox up to `until`; false when the sink asked to stop for now.
+    auto from_outbox = [&](std::int64_t until) {
+      while (slot.written_through < until) {
+        auto entries = store_.read_outbox(slot.written_through, kPage);
+        if (!entries) {
+          spdlog::error("Outbox read failed. sink={} error=\"{}\"", slot.name,
+                        entries.error().message);
+          return false;
+        }
+        if (entries->empty()) {  // pruned or never there: nothing left to hand over
+          slot.written_through = head;
+          return true;
+        }
+        const auto records = to_outbox_records(std::move(*entries));
+        const sinks::WriteResult result = sinks::write_filtered(*slot.sink, slot.filter, records);
+        advance(slot, result);
+        if (result.status != sinks::WriteStatus::ok) return false;
+        slot.written_through = records.back().seq;
       }
-      if (entries->empty()) {  // pruned or never there: nothing left to hand over
-        slot.written_through = head;
-        break;
-      }
-      const auto records = to_outbox_records(std::move(*entries));
-      const sinks::WriteResult result = sinks::write_filtered(*slot.sink, slot.filter, records);
+      return true;
+    };
+    bool going = from_outbox(fresh_is_tail ? fresh.front().seq - 1 : head);
+    if (going && fresh_is_tail && slot.written_through == fresh.front().seq - 1) {
+      const sinks::WriteResult result = sinks::write_filtered(*slot.sink, slot.filter, fresh);
       advance(slot, result);
-      if (result.status != sinks::WriteStatus::ok) break;
-      slot.written_through = records.back().seq;
+      going = result.status == sinks::WriteStatus::ok;
+      if (going) slot.written_through = fresh.back().seq;
     }
+    if (going) from_outbox(head);
     lag = std::max(lag, head - slot.durable_through);
   }
   return lag;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,9 @@ class SinkSet {
 
   /// Hands every sink the outbox records after its position, page by page, and advances the
   /// cursors. Returns how many records the slowest sink still lags behind (0 when caught up).
-  std::int64_t deliver();
+  /// fresh: the records the last commit appended (the outbox's tail, in seq order); a sink
+  /// positioned right before them gets them from memory instead of reading them back.
+  std::int64_t deliver(std::span<const sinks::OutboxRecord> fresh = {});
 
   /// Makes everything written durable (interval fsync) and advances cursors.
   void flush();

@@ -70,8 +70,8 @@ class BatchWriter {
     for (const auto& record : outcome.records) present.insert(record.id);
     const auto resolution = impl_.options.last_seen_resolution.count();
     for (const auto& record : outcome.records) {
-      const std::string link = normalize::canonical_url(record.url);
-      const std::string hash = content_hash(record, link);
+      const std::string& link = record.link;
+      const std::string& hash = record.content_hash;
       const detail::Observation seen =
           (*index)->observe(record.id, link, hash, present, now_, resolution);
       if (auto written = write_seen(feed_id, record.id, link, hash, seen); !written) {
@@ -123,14 +123,15 @@ class BatchWriter {
     return std::monostate{};
   }
 
-  Result<OutboxEntry> outbox(const core::Record& record, const detail::Observation& seen) {
-    core::Record out = record;
-    out.seq = impl_.last_seq + 1;
-    out.id = seen.emit_id;  // an entry keeps the id it first went out under
-    out.event =
+  Result<OutboxEntry> outbox(const PreparedRecord& record, const detail::Observation& seen) {
+    OutboxEntry entry;
+    entry.seq = impl_.last_seq + 1;
+    entry.id = seen.emit_id;  // an entry keeps the id it first went out under
+    entry.feed_id = record.feed_id;
+    entry.event =
         seen.verdict == detail::Verdict::update ? core::Event::update : core::Event::new_entry;
-    OutboxEntry entry{*out.seq,  out.id,     out.feed.id,
-                      out.event, out.labels, core::to_json_line(out)};
+    entry.labels = record.labels;
+    entry.json = core::assemble_json_line(entry.seq, entry.id, entry.event, record.fields_json);
     auto& insert = impl_.statements.insert_outbox;
     insert.bind(1, entry.seq);
     insert.bind(2, entry.id);
@@ -151,6 +152,17 @@ class BatchWriter {
 };
 
 }  // namespace
+
+PreparedRecord prepare_record(const core::Record& record) {
+  PreparedRecord prepared;
+  prepared.id = record.id;
+  prepared.feed_id = record.feed.id;
+  prepared.link = normalize::canonical_url(record.url);
+  prepared.content_hash = content_hash(record, prepared.link);
+  prepared.labels = record.labels;
+  prepared.fields_json = core::to_json_fields(record);
+  return prepared;
+}
 
 Result<BatchResult> Store::commit_batch(std::span<const FeedOutcome> outcomes,
                                         core::Timestamp now) {

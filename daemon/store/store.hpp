@@ -32,6 +32,9 @@ struct StoreOptions {
   std::chrono::seconds last_seen_resolution{24 * 3600};
 };
 
+/// What commit_batch needs of a normalized, classified record (pure; thread-safe).
+PreparedRecord prepare_record(const core::Record& record);
+
 /// The newest schema this build knows; open refuses a state_dir with a newer one.
 inline constexpr int kSchemaVersion = 1;
 

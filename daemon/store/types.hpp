@@ -71,6 +71,18 @@ struct FeedState {
   bool operator==(const FeedState&) const = default;
 };
 
+/// A record as the store needs it: prepare_record computes this on a worker thread, so the
+/// commit (on the I/O thread) neither canonicalizes URLs, hashes nor serializes.
+struct PreparedRecord {
+  std::string id;  // the record's stable id (normalize::record_id)
+  std::string feed_id;
+  std::string link;          // normalize::canonical_url of its url; "" when it has none
+  std::string content_hash;  // what a reader sees: title, canonical link, summary, content,
+                             // enclosure URLs
+  std::vector<std::string> labels;
+  std::string fields_json;  // core::to_json_fields: the JSON line minus seq, id and event
+};
+
 /// The result of one poll of one feed, as the store needs it.
 struct FeedOutcome {
   FeedState state;
@@ -78,7 +90,7 @@ struct FeedOutcome {
   /// missing from it has left the feed (its seen row ages towards seen_retention). False
   /// for a 304, an identical body or a failure; records is then empty.
   bool parsed = false;
-  std::vector<core::Record> records;  // normalized and classified, no seq yet
+  std::vector<PreparedRecord> records;  // normalized, classified and prepared; no seq yet
 };
 
 /// A record that entered the outbox: what sinks write.

@@ -52,7 +52,7 @@ inline core::Record record(const std::string& feed, const std::string& id, const
 }
 
 /// A 200 with a parsed document holding records.
-inline FeedOutcome document(const std::string& feed, std::vector<core::Record> records) {
+inline FeedOutcome document(const std::string& feed, const std::vector<core::Record>& records) {
   FeedOutcome outcome;
   outcome.state.feed_id = feed;
   outcome.state.url = "https://" + feed + ".example/rss";
@@ -62,7 +62,7 @@ inline FeedOutcome document(const std::string& feed, std::vector<core::Record> r
   outcome.state.last_attempt = kNow;
   outcome.state.last_success = kNow;
   outcome.parsed = true;
-  outcome.records = std::move(records);
+  for (const auto& record : records) outcome.records.push_back(prepare_record(record));
   return outcome;
 }
 
