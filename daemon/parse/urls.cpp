@@ -2,9 +2,11 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <memory>
+#include <optional>
 
 namespace wirewatch::parse {
 namespace {
@@ -163,6 +165,64 @@ bool has_scheme(std::string_view reference) {
   return false;
 }
 
+std::optional<std::string> resolve_relative_fast(std::string_view base,
+                                                 std::string_view reference) {
+  if (reference.empty() || reference.front() == '.' || reference.front() == '#') {
+    return std::nullopt;  // dot segments and fragments: curl's own rules
+  }
+  // curl takes any "[A-Za-z0-9+.-]+:" for a scheme, "9:" too; RFC 3986 section 4.2 keeps ':'
+  // out of the first segment of a relative path anyway.
+  if (reference.substr(0, reference.find_first_of("/?#")).find(':') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  if (base.find('#') != std::string_view::npos || !is_normalized_http_url(base)) {
+    return std::nullopt;  // curl glues the reference after a base fragment
+  }
+  const std::size_t authority = base.find("//") + 2;
+  const std::size_t path = base.find('/', authority);  // there is one: the base is normalized
+  const std::size_t query = std::min(base.find('?'), base.size());
+  std::string merged;
+  if (reference.starts_with("//")) {  // network-path reference: the base's scheme only
+    merged.reserve(authority + reference.size() - 2);
+    merged.append(base.substr(0, authority)).append(reference.substr(2));
+  } else if (reference.front() == '/') {  // absolute path: the base's scheme and authority
+    merged.reserve(path + reference.size());
+    merged.append(base.substr(0, path)).append(reference);
+  } else if (reference.front() == '?') {  // query: the base's path
+    merged.reserve(query + reference.size());
+    merged.append(base.substr(0, query)).append(reference);
+  } else {  // relative path: after the last '/' of the base's path
+    const std::size_t last_slash = base.substr(0, query).rfind('/');
+    // curl drops the second slash of a base path that starts with "//" and has no other one.
+    if (last_slash == path + 1) return std::nullopt;
+    merged.reserve(last_slash + 1 + reference.size());
+    merged.append(base.substr(0, last_slash + 1)).append(reference);
+  }
+  // What curl builds is now parsed again; a URL in its normal form comes back unchanged.
+  if (!is_normalized_http_url(merged)) return std::nullopt;
+  return merged;
+}
+
+std::string resolve_url_with_curl(std::string_view base, std::string_view reference) {
+  const bool absolute = has_scheme(reference);
+  std::unique_ptr<CURLU, UrlDeleter> url{curl_url()};
+  if (!url) return std::string(reference);
+  const std::string base_text(base);
+  const std::string reference_text(reference);
+  if (!absolute && curl_url_set(url.get(), CURLUPART_URL, base_text.c_str(), kFlags) != CURLUE_OK) {
+    return std::string(reference);
+  }
+  if (curl_url_set(url.get(), CURLUPART_URL, reference_text.c_str(), kFlags) != CURLUE_OK) {
+    return std::string(reference);
+  }
+  char* raw = nullptr;
+  if (curl_url_get(url.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK || raw == nullptr) {
+    return std::string(reference);
+  }
+  std::unique_ptr<char, CurlStringDeleter> resolved{raw};
+  return uppercase_escapes(resolved.get());
+}
+
 std::string resolve_url(std::string_view base, std::string_view reference) {
   reference = trim(reference);
   base = trim(base);
@@ -183,22 +243,11 @@ std::string resolve_url(std::string_view base, std::string_view reference) {
   }
   // Most links in feeds are absolute and already in curl's normal form: skip the parse.
   if (absolute && is_normalized_http_url(reference)) return std::string(reference);
-  std::unique_ptr<CURLU, UrlDeleter> url{curl_url()};
-  if (!url) return std::string(reference);
-  const std::string base_text(base);
-  const std::string reference_text(reference);
-  if (!absolute && curl_url_set(url.get(), CURLUPART_URL, base_text.c_str(), kFlags) != CURLUE_OK) {
-    return std::string(reference);
+  // Most relative ones are a path against a base in normal form: merge them as curl would.
+  if (!absolute) {
+    if (auto merged = resolve_relative_fast(base, reference)) return std::move(*merged);
   }
-  if (curl_url_set(url.get(), CURLUPART_URL, reference_text.c_str(), kFlags) != CURLUE_OK) {
-    return std::string(reference);
-  }
-  char* raw = nullptr;
-  if (curl_url_get(url.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK || raw == nullptr) {
-    return std::string(reference);
-  }
-  std::unique_ptr<char, CurlStringDeleter> resolved{raw};
-  return uppercase_escapes(resolved.get());
+  return resolve_url_with_curl(base, reference);
 }
 
 }  // namespace wirewatch::parse
