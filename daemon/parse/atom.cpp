@@ -37,7 +37,7 @@ void read_link(pugi::xml_node link, const DialectContext& context, std::string& 
   const std::string_view type = link.attribute("type").value();
   const std::string_view href = link.attribute("href").value();
   if (trim(href).empty()) return;
-  const std::string base = effective_base(link, context.document_url);
+  const std::string base = scope_base(link, context);
   if (rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
     const bool is_html = type.empty() || type == "text/html" || type == "application/xhtml+xml";
     // The first alternate wins, but an HTML one beats an earlier non-HTML one.

@@ -30,6 +30,11 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+std::string scope_base(pugi::xml_node element, const DialectContext& context) {
+  if (!context.may_have_xml_base) return std::string(context.document_url);
+  return effective_base(element, context.document_url);
+}
+
 std::string element_text(pugi::xml_node element, TextKind kind, const Limits& limits) {
   if (kind == TextKind::xhtml || has_element_children(element)) {
     // Atom xhtml wraps its content in one xhtml:div that is not part of the content.
@@ -114,8 +119,7 @@ void add_media(pugi::xml_node element, const Name& name, const NamespaceResolver
   if (name.ns != Ns::media) return;
   const bool is_content = name.local == "content";
   if (is_content || name.local == "thumbnail") {
-    add_enclosure(enclosures, effective_base(element, context.document_url),
-                  element.attribute("url").value(),
+    add_enclosure(enclosures, scope_base(element, context), element.attribute("url").value(),
                   is_content ? element.attribute("type").value() : "",
                   is_content ? element.attribute("fileSize").value() : "", context.limits);
   }

@@ -18,7 +18,12 @@ namespace wirewatch::parse {
 struct DialectContext {
   const Limits& limits;
   std::string_view document_url;  // where relative references resolve without xml:base
+  bool may_have_xml_base = true;  // false when the source has no "xml:base" at all
 };
+
+/// The base URL in scope at element: effective_base, or the document URL when the document has
+/// no xml:base attribute.
+std::string scope_base(pugi::xml_node element, const DialectContext& context);
 
 /// How a text element's content is to be read.
 enum class TextKind {

@@ -150,13 +150,15 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
                                              std::string("not XML: ") + parsed.description()),
                    result.encoding);
   }
-  const NamespaceResolver names(root);
+  const NamespaceResolver names(root, source);
   result.document.format = sniff_xml(root, names);
   if (result.document.format == core::FeedFormat::unknown) {
     return failure(std::string("not a feed: the root element is <") + root.name() + ">",
                    result.encoding);
   }
-  const DialectContext context{limits, input.base_url};
+  // pugixml only knows the attribute by its literal name.
+  const DialectContext context{limits, input.base_url,
+                               source.find("xml:base") != std::string_view::npos};
   switch (result.document.format) {
     case core::FeedFormat::atom03:
     case core::FeedFormat::atom10:

@@ -31,7 +31,7 @@ std::optional<std::int64_t> to_integer(std::string_view text) {
 
 std::string resolved_link(pugi::xml_node element, std::string_view href,
                           const DialectContext& context) {
-  return core::repair_utf8(resolve_url(effective_base(element, context.document_url), trim(href)));
+  return core::repair_utf8(resolve_url(scope_base(element, context), trim(href)));
 }
 
 /// Reads one <item>.
@@ -61,9 +61,8 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
     } else if (is_rss_element(name, "category")) {
       add_category(entry.categories, direct_text(child), limits);
     } else if (is_rss_element(name, "enclosure")) {
-      add_enclosure(entry.enclosures, effective_base(child, context.document_url),
-                    child.attribute("url").value(), child.attribute("type").value(),
-                    child.attribute("length").value(), limits);
+      add_enclosure(entry.enclosures, scope_base(child, context), child.attribute("url").value(),
+                    child.attribute("type").value(), child.attribute("length").value(), limits);
     } else if (name.ns == Ns::content && name.local == "encoded") {
       entry.content = element_text(child, TextKind::html, limits);
     } else if (name.ns == Ns::dc || name.ns == Ns::dcterms) {
@@ -101,9 +100,8 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
       if (name.local == "link" && (rel.empty() || rel == "alternate") && atom_link.empty()) {
         atom_link = resolved_link(child, child.attribute("href").value(), context);
       } else if (name.local == "link" && rel == "enclosure") {
-        add_enclosure(entry.enclosures, effective_base(child, context.document_url),
-                      child.attribute("href").value(), child.attribute("type").value(),
-                      child.attribute("length").value(), limits);
+        add_enclosure(entry.enclosures, scope_base(child, context), child.attribute("href").value(),
+                      child.attribute("type").value(), child.attribute("length").value(), limits);
       } else if (name.local == "author") {
         add_atom_person(child, names, entry.authors, limits);
       } else if (name.local == "updated") {

@@ -75,7 +75,54 @@ Ns conventional_namespace(std::string_view prefix) {
   return Ns::other;
 }
 
+namespace {
+
+/// True when an element below root declares a namespace (an attribute "xmlns" or "xmlns:…").
+bool has_nested_declarations(pugi::xml_node root) {
+  pugi::xml_node node = root.first_child();
+  while (node && node != root) {
+    if (node.type() == pugi::node_element) {
+      for (auto attribute = node.first_attribute(); attribute;
+           attribute = attribute.next_attribute()) {
+        if (std::string_view(attribute.name()).starts_with("xmlns")) return true;
+      }
+      if (auto child = node.first_child()) {
+        node = child;
+        continue;
+      }
+    }
+    while (node && node != root && !node.next_sibling()) node = node.parent();
+    if (node && node != root) node = node.next_sibling();
+  }
+  return false;
+}
+
+}  // namespace
+
+NamespaceResolver::NamespaceResolver(pugi::xml_node document_element, std::string_view source)
+    : NamespaceResolver(document_element, Scan::skip) {
+  // Every namespace declaration is an attribute whose name starts with "xmlns", written out in
+  // the source; when the source has no more of them than the document element declares, no
+  // element below it declares one (a comment or text that mentions "xmlns" only costs the walk).
+  std::size_t in_source = 0;
+  for (auto at = source.find("xmlns"); at != std::string_view::npos;
+       at = source.find("xmlns", at + 5)) {
+    ++in_source;
+  }
+  std::size_t on_root = 0;
+  for (auto attribute = document_element.first_attribute(); attribute;
+       attribute = attribute.next_attribute()) {
+    if (std::string_view(attribute.name()).starts_with("xmlns")) ++on_root;
+  }
+  nested_declarations_ = in_source > on_root && has_nested_declarations(document_element);
+}
+
 NamespaceResolver::NamespaceResolver(pugi::xml_node document_element)
+    : NamespaceResolver(document_element, Scan::skip) {
+  nested_declarations_ = has_nested_declarations(document_element);
+}
+
+NamespaceResolver::NamespaceResolver(pugi::xml_node document_element, Scan)
     : document_element_(document_element) {
   for (auto attribute : document_element.attributes()) {
     const std::string_view name = attribute.name();
@@ -89,8 +136,10 @@ NamespaceResolver::NamespaceResolver(pugi::xml_node document_element)
 }
 
 Ns NamespaceResolver::lookup(std::string_view prefix, pugi::xml_node element) const {
-  // Declarations below the document element are rare; look for them first since they win.
-  for (auto node = element; node && node != document_element_; node = node.parent()) {
+  // Declarations below the document element are rare (the constructor looked for them once);
+  // when there are some, look for them first since they win.
+  for (auto node = element; nested_declarations_ && node && node != document_element_;
+       node = node.parent()) {
     for (auto attribute : node.attributes()) {
       const std::string_view name = attribute.name();
       if (!name.starts_with("xmlns")) continue;

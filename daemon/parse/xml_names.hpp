@@ -52,10 +52,16 @@ struct Name {
 class NamespaceResolver {
  public:
   explicit NamespaceResolver(pugi::xml_node document_element);
+  /// The same, for a document parsed from source (the exact text pugixml read): a count of
+  /// "xmlns" in it usually proves there are no declarations below the document element, without
+  /// walking the tree.
+  NamespaceResolver(pugi::xml_node document_element, std::string_view source);
 
   Name name_of(pugi::xml_node element) const;
 
  private:
+  enum class Scan { skip };  // reads the root's declarations only
+  NamespaceResolver(pugi::xml_node document_element, Scan);
   Ns lookup(std::string_view prefix, pugi::xml_node element) const;
 
   pugi::xml_node document_element_;
@@ -63,6 +69,7 @@ class NamespaceResolver {
   std::array<std::pair<std::string_view, Ns>, kMaxRootDeclarations> root_declarations_{};
   std::size_t root_declaration_count_ = 0;
   Ns root_default_ = Ns::none;
+  bool nested_declarations_ = true;  // some element below the document element has xmlns
 };
 
 /// The xml:base in effect at element, resolved against document_url (RFC 3986 chain).

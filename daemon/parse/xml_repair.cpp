@@ -8,6 +8,10 @@
 
 #include "parse/html_text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace wirewatch::parse {
 namespace {
 
@@ -20,6 +24,44 @@ constexpr std::array<bool, 256> make_interesting() {
   return table;
 }
 constexpr auto kInteresting = make_interesting();
+
+/// The first offset from i where the scanner has work: a '&', a forbidden control character, or
+/// a '<' that starts "<!" or "<?" (a plain tag needs nothing). Where SSE2 exists (every
+/// x86-64), 16 bytes per step.
+std::size_t next_interesting(const unsigned char* bytes, std::size_t i, std::size_t size) {
+#if defined(__SSE2__)
+  const __m128i amp = _mm_set1_epi8('&');
+  const __m128i open = _mm_set1_epi8('<');
+  const __m128i bang = _mm_set1_epi8('!');
+  const __m128i question = _mm_set1_epi8('?');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  const __m128i tab = _mm_set1_epi8('\t');
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i carriage_return = _mm_set1_epi8('\r');
+  while (i + 17 <= size) {
+    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i + 1));
+    // Unsigned here <= 0x1F, less tab, newline and carriage return.
+    const __m128i control = _mm_andnot_si128(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(here, tab), _mm_cmpeq_epi8(here, newline)),
+                     _mm_cmpeq_epi8(here, carriage_return)),
+        _mm_cmpeq_epi8(_mm_max_epu8(here, last_control), last_control));
+    const __m128i markup =
+        _mm_and_si128(_mm_cmpeq_epi8(here, open),
+                      _mm_or_si128(_mm_cmpeq_epi8(next, bang), _mm_cmpeq_epi8(next, question)));
+    const __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(here, amp), control), markup);
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    i += 16;
+  }
+#endif
+  for (; i < size; ++i) {
+    if (!kInteresting[bytes[i]]) continue;
+    if (bytes[i] != '<') return i;
+    if (i + 1 < size && (bytes[i + 1] == '!' || bytes[i + 1] == '?')) return i;
+  }
+  return size;
+}
 
 /// True for a code point XML 1.0 allows in a document (production [2] Char).
 bool is_xml_char(std::uint32_t c) {
@@ -60,10 +102,21 @@ NumericReference numeric_reference(std::string_view text) {
 
 /// Length of a predefined entity reference at text[0] == '&' ("&amp;", "&lt;"), or 0.
 std::size_t predefined_reference_length(std::string_view text) {
-  for (std::string_view name : {"amp;", "lt;", "gt;", "quot;", "apos;"}) {
-    if (text.substr(1, name.size()) == name) return name.size() + 1;
+  auto is = [text](std::string_view name) {
+    return text.size() > name.size() && text.compare(1, name.size(), name) == 0;
+  };
+  switch (text.size() > 1 ? text[1] : '\0') {
+    case 'a':
+      return is("amp;") ? 5 : is("apos;") ? 6 : 0;
+    case 'l':
+      return is("lt;") ? 4 : 0;
+    case 'g':
+      return is("gt;") ? 4 : 0;
+    case 'q':
+      return is("quot;") ? 6 : 0;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 /// Length of a named reference "&name;" (any name), or 0.
@@ -203,13 +256,11 @@ XmlRepair repair_xml(std::string_view text) {
   std::size_t i = 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   while (i < text.size()) {
-    while (i < text.size() && !kInteresting[bytes[i]]) ++i;
+    i = next_interesting(bytes, i, text.size());
     if (i >= text.size()) break;
     const char c = text[i];
-    if (c == '<') {
-      const std::size_t end = (i + 1 < text.size() && (text[i + 1] == '!' || text[i + 1] == '?'))
-                                  ? skip_opaque(text, i, doctype)
-                                  : std::string_view::npos;
+    if (c == '<') {  // "<!" or "<?"
+      const std::size_t end = skip_opaque(text, i, doctype);
       i = end == std::string_view::npos ? i + 1 : end;
       continue;
     }
