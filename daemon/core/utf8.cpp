@@ -113,6 +113,12 @@ std::string repair_utf8(std::string_view text) {
   return out;
 }
 
+std::string repair_utf8_owned(std::string&& text) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+  if (skip_kept_ascii(bytes, 0, text.size()) == text.size()) return std::move(text);
+  return repair_utf8(text);
+}
+
 std::string_view truncate_utf8(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
   std::size_t cut = max_bytes;

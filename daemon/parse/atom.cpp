@@ -37,16 +37,17 @@ void read_link(pugi::xml_node link, const DialectContext& context, std::string& 
   const std::string_view type = link.attribute("type").value();
   const std::string_view href = link.attribute("href").value();
   if (trim(href).empty()) return;
-  const std::string base = scope_base(link, context);
+  const ScopeBase scope(link, context);
+  const std::string_view base = scope.view();
   if (rel == "alternate" || rel == "http://www.iana.org/assignments/relation/alternate") {
     const bool is_html = type.empty() || type == "text/html" || type == "application/xhtml+xml";
     // The first alternate wins, but an HTML one beats an earlier non-HTML one.
     if (alternate.empty() || (is_html && !alternate_is_html)) {
-      alternate = core::repair_utf8(resolve_url(base, href));
+      alternate = core::repair_utf8_owned(resolve_url(base, href));
       alternate_is_html = is_html;
     }
   } else if (rel == "self" && self != nullptr) {
-    *self = core::repair_utf8(resolve_url(base, href));
+    *self = core::repair_utf8_owned(resolve_url(base, href));
   } else if (rel == "enclosure" && enclosures != nullptr) {
     add_enclosure(*enclosures, base, href, type, link.attribute("length").value(), context.limits);
   }
@@ -65,7 +66,7 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
     if (is_atom(name)) {
       const std::string_view local = name.local;
       if (local == "id") {
-        entry.guid = core::repair_utf8(trim(direct_text(child)));
+        entry.guid = core::repair_utf8(trim(DirectText(child).view()));
       } else if (local == "title") {
         entry.title = construct_text(child, limits);
       } else if (local == "link") {
@@ -75,11 +76,11 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
       } else if (local == "content") {
         if (!child.attribute("src")) entry.content = construct_text(child, limits);
       } else if (local == "published" || local == "issued") {
-        set_date(entry.published, entry.published_raw, direct_text(child), limits);
+        set_date(entry.published, entry.published_raw, DirectText(child).view(), limits);
       } else if (local == "created") {
-        created = direct_text(child);
+        created = DirectText(child).view();
       } else if (local == "updated" || local == "modified") {
-        set_date(entry.updated, entry.updated_raw, direct_text(child), limits);
+        set_date(entry.updated, entry.updated_raw, DirectText(child).view(), limits);
       } else if (local == "author") {
         add_atom_person(child, names, entry.authors, limits);
       } else if (local == "category") {
@@ -88,10 +89,10 @@ core::Entry read_entry(pugi::xml_node element, const NamespaceResolver& names,
         add_category(entry.categories, term, limits);
       }
     } else if (name.ns == Ns::dc) {
-      if (name.local == "creator") add_person(entry.authors, direct_text(child), limits);
-      if (name.local == "subject") add_category(entry.categories, direct_text(child), limits);
+      if (name.local == "creator") add_person(entry.authors, DirectText(child).view(), limits);
+      if (name.local == "subject") add_category(entry.categories, DirectText(child).view(), limits);
       if (name.local == "date") {
-        set_date(entry.published, entry.published_raw, direct_text(child), limits);
+        set_date(entry.published, entry.published_raw, DirectText(child).view(), limits);
       }
     } else if (name.ns == Ns::media) {
       add_media(child, name, names, context, entry.enclosures);

@@ -30,9 +30,13 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string scope_base(pugi::xml_node element, const DialectContext& context) {
-  if (!context.may_have_xml_base) return std::string(context.document_url);
-  return effective_base(element, context.document_url);
+ScopeBase::ScopeBase(pugi::xml_node element, const DialectContext& context) {
+  if (!context.may_have_xml_base) {
+    view_ = context.document_url;
+    return;
+  }
+  storage_ = effective_base(element, context.document_url);
+  view_ = storage_;
 }
 
 std::string element_text(pugi::xml_node element, TextKind kind, const Limits& limits) {
@@ -47,9 +51,9 @@ std::string element_text(pugi::xml_node element, TextKind kind, const Limits& li
     }
     return html_to_text(inner_xml(content), limits.max_field_bytes);
   }
-  const std::string text = direct_text(element);
-  if (kind == TextKind::plain) return plain_text(text, limits.max_field_bytes);
-  return html_to_text(text, limits.max_field_bytes);
+  const DirectText text(element);
+  if (kind == TextKind::plain) return plain_text(text.view(), limits.max_field_bytes);
+  return html_to_text(text.view(), limits.max_field_bytes);
 }
 
 void add_person(std::vector<std::string>& people, std::string_view text, const Limits& limits) {
@@ -100,7 +104,7 @@ void add_enclosure(std::vector<core::Enclosure>& enclosures, std::string_view ba
   url = trim(url);
   if (url.empty() || enclosures.size() >= limits.max_list_items) return;
   core::Enclosure enclosure;
-  enclosure.url = core::repair_utf8(resolve_url(base, url));
+  enclosure.url = core::repair_utf8_owned(resolve_url(base, url));
   for (const auto& existing : enclosures) {
     if (existing.url == enclosure.url) return;
   }
@@ -119,7 +123,7 @@ void add_media(pugi::xml_node element, const Name& name, const NamespaceResolver
   if (name.ns != Ns::media) return;
   const bool is_content = name.local == "content";
   if (is_content || name.local == "thumbnail") {
-    add_enclosure(enclosures, scope_base(element, context), element.attribute("url").value(),
+    add_enclosure(enclosures, ScopeBase(element, context).view(), element.attribute("url").value(),
                   is_content ? element.attribute("type").value() : "",
                   is_content ? element.attribute("fileSize").value() : "", context.limits);
   }

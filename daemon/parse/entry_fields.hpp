@@ -21,9 +21,19 @@ struct DialectContext {
   bool may_have_xml_base = true;  // false when the source has no "xml:base" at all
 };
 
-/// The base URL in scope at element: effective_base, or the document URL when the document has
-/// no xml:base attribute.
-std::string scope_base(pugi::xml_node element, const DialectContext& context);
+/// The base URL in scope at element: effective_base, or the document URL (not copied) when the
+/// document has no xml:base attribute. Neither copied nor moved: use the view while it lives.
+class ScopeBase {
+ public:
+  ScopeBase(pugi::xml_node element, const DialectContext& context);
+  ScopeBase(const ScopeBase&) = delete;
+  ScopeBase& operator=(const ScopeBase&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  std::string storage_;
+  std::string_view view_;
+};
 
 /// How a text element's content is to be read.
 enum class TextKind {

@@ -35,10 +35,10 @@ core::Entry read_item(const json& item, const DialectContext& context,
   const Limits& limits = context.limits;
   core::Entry entry;
   entry.guid = core::repair_utf8(trim(string_at(item, "id")));
-  entry.link = core::repair_utf8(resolve_url(context.document_url, string_at(item, "url")));
+  entry.link = core::repair_utf8_owned(resolve_url(context.document_url, string_at(item, "url")));
   if (entry.link.empty()) {
     entry.link =
-        core::repair_utf8(resolve_url(context.document_url, string_at(item, "external_url")));
+        core::repair_utf8_owned(resolve_url(context.document_url, string_at(item, "external_url")));
   }
   // JSON Feed's title and summary are plain text: a "<b>" in them is literal.
   entry.title = references_to_text(string_at(item, "title"), limits.max_field_bytes);
@@ -91,9 +91,9 @@ std::string read_json_feed(std::string_view text, const DialectContext& context,
   document.format = version.ends_with("/1") ? core::FeedFormat::json10 : core::FeedFormat::json11;
   document.title = references_to_text(string_at(root, "title"), context.limits.max_field_bytes);
   document.link =
-      core::repair_utf8(resolve_url(context.document_url, string_at(root, "home_page_url")));
+      core::repair_utf8_owned(resolve_url(context.document_url, string_at(root, "home_page_url")));
   document.self_url =
-      core::repair_utf8(resolve_url(context.document_url, string_at(root, "feed_url")));
+      core::repair_utf8_owned(resolve_url(context.document_url, string_at(root, "feed_url")));
   document.language = core::repair_utf8(trim(string_at(root, "language")));
   std::vector<std::string> feed_authors;
   read_people(root, feed_authors, context.limits);

@@ -31,7 +31,7 @@ std::optional<std::int64_t> to_integer(std::string_view text) {
 
 std::string resolved_link(pugi::xml_node element, std::string_view href,
                           const DialectContext& context) {
-  return core::repair_utf8(resolve_url(scope_base(element, context), trim(href)));
+  return core::repair_utf8_owned(resolve_url(ScopeBase(element, context).view(), trim(href)));
 }
 
 /// Reads one <item>.
@@ -47,41 +47,42 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
     if (is_rss_element(name, "title")) {
       entry.title = element_text(child, TextKind::html, limits);
     } else if (is_rss_element(name, "link")) {
-      if (entry.link.empty()) entry.link = resolved_link(child, direct_text(child), context);
+      if (entry.link.empty()) entry.link = resolved_link(child, DirectText(child).view(), context);
     } else if (is_rss_element(name, "description")) {
       entry.summary = element_text(child, TextKind::html, limits);
     } else if (is_rss_element(name, "guid")) {
-      entry.guid = core::repair_utf8(trim(direct_text(child)));
+      entry.guid = core::repair_utf8(trim(DirectText(child).view()));
       const std::string_view permalink = trim(child.attribute("isPermaLink").value());
       guid_is_permalink = permalink.empty() || permalink == "true";
     } else if (is_rss_element(name, "pubDate")) {
-      set_date(entry.published, entry.published_raw, direct_text(child), limits);
+      set_date(entry.published, entry.published_raw, DirectText(child).view(), limits);
     } else if (is_rss_element(name, "author")) {
-      add_person(entry.authors, direct_text(child), limits);
+      add_person(entry.authors, DirectText(child).view(), limits);
     } else if (is_rss_element(name, "category")) {
-      add_category(entry.categories, direct_text(child), limits);
+      add_category(entry.categories, DirectText(child).view(), limits);
     } else if (is_rss_element(name, "enclosure")) {
-      add_enclosure(entry.enclosures, scope_base(child, context), child.attribute("url").value(),
-                    child.attribute("type").value(), child.attribute("length").value(), limits);
+      add_enclosure(entry.enclosures, ScopeBase(child, context).view(),
+                    child.attribute("url").value(), child.attribute("type").value(),
+                    child.attribute("length").value(), limits);
     } else if (name.ns == Ns::content && name.local == "encoded") {
       entry.content = element_text(child, TextKind::html, limits);
     } else if (name.ns == Ns::dc || name.ns == Ns::dcterms) {
       if (name.local == "creator" || name.local == "contributor") {
-        add_person(entry.authors, direct_text(child), limits);
+        add_person(entry.authors, DirectText(child).view(), limits);
       } else if (name.local == "subject") {
-        add_category(entry.categories, direct_text(child), limits);
+        add_category(entry.categories, DirectText(child).view(), limits);
       } else if (name.local == "date" || name.local == "issued" || name.local == "created") {
-        set_date(entry.published, entry.published_raw, direct_text(child), limits);
+        set_date(entry.published, entry.published_raw, DirectText(child).view(), limits);
       } else if (name.local == "modified") {
-        set_date(entry.updated, entry.updated_raw, direct_text(child), limits);
+        set_date(entry.updated, entry.updated_raw, DirectText(child).view(), limits);
       } else if (name.local == "language") {
-        entry.language = core::repair_utf8(trim(direct_text(child)));
+        entry.language = core::repair_utf8(trim(DirectText(child).view()));
       } else if (name.local == "description" || name.local == "abstract") {
         dc_description = element_text(child, TextKind::html, limits);
       } else if (name.local == "title") {
         dc_title = element_text(child, TextKind::html, limits);
       } else if (name.local == "identifier" && entry.guid.empty()) {
-        entry.guid = core::repair_utf8(trim(direct_text(child)));
+        entry.guid = core::repair_utf8(trim(DirectText(child).view()));
       }
     } else if (name.ns == Ns::media) {
       if (name.local == "description") {
@@ -91,7 +92,7 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
       }
     } else if (name.ns == Ns::itunes) {
       if (name.local == "author") {
-        add_person(entry.authors, direct_text(child), limits);
+        add_person(entry.authors, DirectText(child).view(), limits);
       } else if (name.local == "summary") {
         itunes_summary = element_text(child, TextKind::html, limits);
       }
@@ -100,14 +101,15 @@ core::Entry read_item(pugi::xml_node item, const NamespaceResolver& names,
       if (name.local == "link" && (rel.empty() || rel == "alternate") && atom_link.empty()) {
         atom_link = resolved_link(child, child.attribute("href").value(), context);
       } else if (name.local == "link" && rel == "enclosure") {
-        add_enclosure(entry.enclosures, scope_base(child, context), child.attribute("href").value(),
-                      child.attribute("type").value(), child.attribute("length").value(), limits);
+        add_enclosure(entry.enclosures, ScopeBase(child, context).view(),
+                      child.attribute("href").value(), child.attribute("type").value(),
+                      child.attribute("length").value(), limits);
       } else if (name.local == "author") {
         add_atom_person(child, names, entry.authors, limits);
       } else if (name.local == "updated") {
-        set_date(entry.updated, entry.updated_raw, direct_text(child), limits);
+        set_date(entry.updated, entry.updated_raw, DirectText(child).view(), limits);
       } else if (name.local == "published") {
-        set_date(entry.published, entry.published_raw, direct_text(child), limits);
+        set_date(entry.published, entry.published_raw, DirectText(child).view(), limits);
       }
     }
   }
@@ -153,15 +155,16 @@ void read_channel(pugi::xml_node channel, const NamespaceResolver& names,
     if (is_rss_element(name, "title")) {
       document.title = element_text(child, TextKind::html, context.limits);
     } else if (is_rss_element(name, "link")) {
-      if (document.link.empty()) document.link = resolved_link(child, direct_text(child), context);
+      if (document.link.empty())
+        document.link = resolved_link(child, DirectText(child).view(), context);
     } else if (is_rss_element(name, "language") || name.is(Ns::dc, "language")) {
-      document.language = core::repair_utf8(trim(direct_text(child)));
+      document.language = core::repair_utf8(trim(DirectText(child).view()));
     } else if (is_rss_element(name, "ttl")) {
-      if (auto ttl = to_integer(direct_text(child)); ttl && *ttl > 0)
+      if (auto ttl = to_integer(DirectText(child).view()); ttl && *ttl > 0)
         document.hints.ttl_minutes = ttl;
     } else if (is_rss_element(name, "skipHours")) {
       for (auto hour : child.children()) {
-        auto value = to_integer(direct_text(hour));
+        auto value = to_integer(DirectText(hour).view());
         if (value && *value >= 0 && *value <= 24) {
           document.hints.skip_hours.push_back(static_cast<int>(*value % 24));
         }
@@ -170,15 +173,16 @@ void read_channel(pugi::xml_node channel, const NamespaceResolver& names,
       static constexpr std::array<std::string_view, 7> days{
           "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
       for (auto day : child.children()) {
-        const std::string text(trim(direct_text(day)));
+        const std::string text(trim(DirectText(day).view()));
         for (std::size_t i = 0; i < days.size(); ++i) {
           if (text == days[i]) document.hints.skip_days.push_back(static_cast<int>(i));
         }
       }
     } else if (name.is(Ns::sy, "updatePeriod")) {
-      period = update_period_seconds(direct_text(child));
+      period = update_period_seconds(DirectText(child).view());
     } else if (name.is(Ns::sy, "updateFrequency")) {
-      if (auto value = to_integer(direct_text(child)); value && *value > 0) frequency = *value;
+      if (auto value = to_integer(DirectText(child).view()); value && *value > 0)
+        frequency = *value;
     } else if (name.is(Ns::atom10, "link")) {
       const std::string_view rel = child.attribute("rel").value();
       if (rel == "self") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -75,6 +76,30 @@ constexpr std::array<UrlClass, 256> make_url_classes() {
 
 constexpr std::array<UrlClass, 256> kUrlClasses = make_url_classes();
 
+/// 2: a byte the path scan of is_normalized_http_url passes over (host, path and '.'); 1: one
+/// that only the query and fragment scans pass over ('/' and '?'); 0: one they look at.
+constexpr std::array<std::uint8_t, 256> make_url_plain() {
+  std::array<std::uint8_t, 256> plain{};
+  for (std::size_t c = 0; c < 256; ++c) {
+    switch (kUrlClasses[c]) {
+      case kUrlHost:
+      case kUrlPath:
+      case kUrlDot:
+        plain[c] = 2;
+        break;
+      case kUrlSlash:
+      case kUrlQuery:
+        plain[c] = 1;
+        break;
+      default:
+        break;
+    }
+  }
+  return plain;
+}
+
+constexpr std::array<std::uint8_t, 256> kUrlPlain = make_url_plain();
+
 /// True for an absolute http(s) URL that curl's normalization would give back unchanged:
 /// lowercase scheme and host (letters, digits, '-' and '.', the last label starting with a
 /// letter: no IP literal curl would rewrite), no userinfo or port, a path that starts with '/'
@@ -104,49 +129,49 @@ bool is_normalized_http_url(std::string_view url) {
   if (i == url.size() || i == label || !(url[label] >= 'a' && url[label] <= 'z')) return false;
   auto dot_segment = [](std::string_view name) { return name == "." || name == ".."; };
   auto upper_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
+  auto bad_escape = [&](std::size_t at_percent) {
+    return at_percent + 2 >= url.size() || !upper_hex(url[at_percent + 1]) ||
+           !upper_hex(url[at_percent + 2]);
+  };
+  auto plain = [&url](std::size_t index, bool in_path) {
+    return kUrlPlain[static_cast<unsigned char>(url[index])] >= (in_path ? 2 : 1);
+  };
   std::size_t segment = i;  // start of the current path segment
-  for (; i < url.size(); ++i) {
-    switch (at(i)) {
-      case kUrlHost:
-      case kUrlPath:
-      case kUrlDot:
-        continue;
-      case kUrlSlash:
-        if (dot_segment(url.substr(segment, i - segment))) return false;
-        segment = i + 1;
-        continue;
-      case kUrlPercent:
-        if (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2])) return false;
-        continue;
-      case kUrlQuery:
-      case kUrlFragment:
-        break;
-      case kUrlOther:
-        return false;
+  for (;;) {
+    while (i < url.size() && plain(i, true)) ++i;
+    if (i == url.size()) break;
+    const UrlClass c = at(i);
+    if (c == kUrlSlash) {
+      if (dot_segment(url.substr(segment, i - segment))) return false;
+      segment = ++i;
+    } else if (c == kUrlPercent) {
+      if (bad_escape(i)) return false;
+      ++i;
+    } else if (c == kUrlQuery || c == kUrlFragment) {
+      break;  // the path ends at '?' or '#'
+    } else {
+      return false;
     }
-    break;  // the path ends at '?' or '#'
   }
   if (dot_segment(url.substr(segment, i - segment))) return false;
   if (i == url.size()) return true;
   // Query and fragment: curl drops an empty one, and a second '#' is not a URL character.
   if (url[i] == '?') {
     if (i + 1 == url.size() || url[i + 1] == '#') return false;
-    for (++i; i < url.size() && at(i) != kUrlFragment; ++i) {
-      if (at(i) == kUrlOther) return false;
-      if (at(i) == kUrlPercent &&
-          (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2]))) {
-        return false;
-      }
+    for (++i;;) {
+      while (i < url.size() && plain(i, false)) ++i;
+      if (i == url.size()) return true;
+      if (at(i) == kUrlFragment) break;
+      if (at(i) != kUrlPercent || bad_escape(i)) return false;
+      ++i;
     }
-    if (i == url.size()) return true;
   }
   if (i + 1 == url.size()) return false;  // "#" alone
-  for (++i; i < url.size(); ++i) {
-    if (at(i) == kUrlOther || at(i) == kUrlFragment) return false;
-    if (at(i) == kUrlPercent &&
-        (i + 2 >= url.size() || !upper_hex(url[i + 1]) || !upper_hex(url[i + 2]))) {
-      return false;
-    }
+  for (++i;;) {
+    while (i < url.size() && plain(i, false)) ++i;
+    if (i == url.size()) break;
+    if (at(i) != kUrlPercent || bad_escape(i)) return false;
+    ++i;
   }
   return true;
 }

@@ -198,6 +198,17 @@ std::string direct_text(pugi::xml_node element) {
   return text;
 }
 
+DirectText::DirectText(pugi::xml_node element) {
+  auto child = element.first_child();
+  if (child && !child.next_sibling() &&
+      (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
+    view_ = child.value();
+    return;
+  }
+  storage_ = direct_text(element);
+  view_ = storage_;
+}
+
 std::string inner_xml(pugi::xml_node element) {
   std::ostringstream out;
   for (auto child : element.children()) {

@@ -81,6 +81,21 @@ std::string_view effective_language(pugi::xml_node element);
 /// Concatenated text of element's direct text and CDATA children.
 std::string direct_text(pugi::xml_node element);
 
+/// The same as a view: into the document when element has a single text or CDATA child (the
+/// usual case), else into its own copy. Neither copied nor moved, so the view stays valid while
+/// the object lives (use it within one expression, or name it).
+class DirectText {
+ public:
+  explicit DirectText(pugi::xml_node element);
+  DirectText(const DirectText&) = delete;
+  DirectText& operator=(const DirectText&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  std::string storage_;
+  std::string_view view_;
+};
+
 /// The markup inside element (children serialized), for HTML that was not escaped.
 std::string inner_xml(pugi::xml_node element);
 

@@ -64,6 +64,7 @@ const std::vector<std::string> kTexts{
 TEST(Utf8FastPath, RealisticTextRepairsAsBefore) {
   for (const std::string& text : kTexts) {
     EXPECT_EQ(repair_utf8(text), reference_repair(text)) << text;
+    EXPECT_EQ(repair_utf8_owned(std::string(text)), reference_repair(text)) << text;
     EXPECT_EQ(is_valid_utf8(text), reference_valid(text)) << text;
   }
 }
@@ -99,6 +100,7 @@ TEST(Utf8FastPath, RandomBytesRepairAsBefore) {
     }
     const std::string expected = reference_repair(text);
     ASSERT_EQ(repair_utf8(text), expected) << round;
+    ASSERT_EQ(repair_utf8_owned(std::string(text)), expected) << round;
     ASSERT_EQ(is_valid_utf8(text), reference_valid(text)) << round;
     if (expected != text) ++changed;
   }
