@@ -77,7 +77,7 @@ Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle cla
     : io_(io),
       config_(std::move(config)),
       classifier_(std::make_shared<const ClassifierHandle>(std::move(classifier))),
-      workers_(std::max(1u, std::thread::hardware_concurrency() - 1)),
+      workers_(std::max(1u, std::thread::hardware_concurrency())),
       wakeup_(io),
       commit_timer_(io),
       housekeeping_(io),

@@ -167,6 +167,7 @@ PreparedRecord prepare_record(const core::Record& record) {
 Result<BatchResult> Store::commit_batch(std::span<const FeedOutcome> outcomes,
                                         core::Timestamp now) {
   Impl& impl = *impl_;
+  ++impl.commits;
   const std::int64_t seq_before = impl.last_seq;
   if (auto begun = impl.run(impl.statements.begin, "cannot begin a batch"); !begun) {
     return begun.error();
@@ -184,7 +185,10 @@ Result<BatchResult> Store::commit_batch(std::span<const FeedOutcome> outcomes,
     status = impl.run(impl.statements.update_last_seq, "cannot store last_seq");
   }
   if (status) status = impl.run(impl.statements.commit, "cannot commit the batch");
-  if (status) return result;
+  if (status) {
+    impl.trim_seen_cache();
+    return result;
+  }
 
   // Undo what memory learned in this batch: the seen index reloads from the table.
   impl.run(impl.statements.rollback, "rollback");

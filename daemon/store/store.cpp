@@ -4,7 +4,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "store/store_impl.hpp"
 #include "store/store_sql.hpp"
@@ -110,7 +112,10 @@ std::int64_t now_seconds() {
 }  // namespace
 
 Result<detail::FeedIndex*> Store::Impl::index_of(const std::string& feed_id) {
-  if (const auto found = seen.find(feed_id); found != seen.end()) return &found->second;
+  if (const auto found = seen.find(feed_id); found != seen.end()) {
+    found->second.last_use = commits;
+    return &found->second.index;
+  }
   detail::FeedIndex index;
   auto& select = statements.select_seen_of_feed;
   select.bind(1, feed_id);
@@ -123,7 +128,27 @@ Result<detail::FeedIndex*> Store::Impl::index_of(const std::string& feed_id) {
   }
   select.reset();
   if (!error.empty()) return Error{"cannot load seen entries of feed " + feed_id + ": " + error};
-  return &seen.emplace(feed_id, std::move(index)).first->second;
+  return &seen.insert_or_assign(feed_id, CachedIndex{std::move(index), commits})
+              .first->second.index;
+}
+
+void Store::Impl::trim_seen_cache() {
+  std::size_t held = 0;
+  for (const auto& [feed, cached] : seen) held += cached.index.size();
+  if (held <= options.seen_cache_entries) return;
+  std::vector<std::pair<std::uint64_t, const std::string*>> by_age;
+  by_age.reserve(seen.size());
+  for (const auto& [feed, cached] : seen) {
+    if (cached.last_use < commits) by_age.emplace_back(cached.last_use, &feed);
+  }
+  std::sort(by_age.begin(), by_age.end());
+  std::vector<std::string> dropped;
+  for (const auto& [use, feed] : by_age) {
+    if (held <= options.seen_cache_entries / 2) break;
+    held -= seen.at(*feed).index.size();
+    dropped.push_back(*feed);
+  }
+  for (const auto& feed : dropped) seen.erase(feed);
 }
 
 Status Store::Impl::run(detail::Statement& statement, std::string_view what) {
@@ -208,6 +233,12 @@ const std::filesystem::path& Store::database_path() const {
 
 std::int64_t Store::last_seq() const {
   return impl_->last_seq;
+}
+
+std::size_t Store::cached_seen_entries() const {
+  std::size_t held = 0;
+  for (const auto& [feed, cached] : impl_->seen) held += cached.index.size();
+  return held;
 }
 
 Result<std::vector<FeedState>> Store::load_feed_states() {

@@ -30,6 +30,11 @@ struct StoreOptions {
   /// How stale a seen entry's last_seen may get before a poll that still lists it rewrites
   /// it. Coarse on purpose: an unchanged 200 then writes nothing per entry.
   std::chrono::seconds last_seen_resolution{24 * 3600};
+  /// Seen entries kept in memory across commits (the indexes of the feeds committed most
+  /// recently); past it, the least recently committed feeds' indexes are dropped and read
+  /// back from the seen table when those feeds next change. Bounds memory however many
+  /// feeds and however long a retention: ~200 bytes per entry.
+  std::size_t seen_cache_entries = 50'000;
 };
 
 /// What commit_batch needs of a normalized, classified record (pure; thread-safe).
@@ -71,6 +76,9 @@ class Store {
   /// The highest seq ever assigned (0 before the first record); never goes back, even when
   /// the outbox is pruned empty.
   std::int64_t last_seq() const;
+
+  /// Seen entries held in memory now (bounded by StoreOptions::seen_cache_entries).
+  std::size_t cached_seen_entries() const;
 
   /// The last seq sink `name` has made durable. The first call for a name creates its cursor
   /// at 0, so the sink starts with the oldest record still retained and prune waits for it.

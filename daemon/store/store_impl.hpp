@@ -30,11 +30,21 @@ struct Store::Impl {
   StoreOptions options;
   std::filesystem::path database_path;
   std::int64_t last_seq = 0;
-  /// Seen entries of the feeds committed since open, loaded on first use.
-  std::unordered_map<std::string, detail::FeedIndex> seen;
+  /// Seen entries of recently committed feeds, loaded on first use; bounded by
+  /// options.seen_cache_entries (trim_seen_cache).
+  struct CachedIndex {
+    detail::FeedIndex index;
+    std::uint64_t last_use = 0;  // commit_batch call that used it last
+  };
+  std::unordered_map<std::string, CachedIndex> seen;
+  std::uint64_t commits = 0;  // commit_batch calls so far (the cache's clock)
 
   /// The seen index of feed_id, loading it from the seen table the first time.
   Result<detail::FeedIndex*> index_of(const std::string& feed_id);
+
+  /// Drops the least recently used indexes (never one used by the current commit) until the
+  /// cache holds at most half its budget, once it holds more than the budget.
+  void trim_seen_cache();
 
   /// Runs statement (a write), then resets it; an Error naming what on failure.
   Status run(detail::Statement& statement, std::string_view what);

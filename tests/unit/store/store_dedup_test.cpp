@@ -171,5 +171,48 @@ TEST_F(StoreDedup, AFailedBatchLeavesNothingBehindInTheDatabaseOrInMemory) {
   EXPECT_EQ(retried->emitted[0].seq, 1);
 }
 
+// Memory stays bounded however many feeds are polled: past seen_cache_entries, the indexes of
+// the feeds committed longest ago are dropped, and dedup still works for them (read back from
+// the seen table), GUID changes included.
+TEST(StoreSeenCache, StaysWithinItsBudgetAndDedupStillWorksAfterEviction) {
+  TempDir dir;
+  StoreOptions options;
+  options.seen_cache_entries = 10;
+  auto opened = Store::open(dir.path(), options);
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = *opened;
+  auto records_of = [](const std::string& feed) {
+    std::vector<core::Record> records;
+    for (int i = 0; i < 4; ++i) {
+      records.push_back(record(feed, feed + "-guid-" + std::to_string(i),
+                               "https://" + feed + ".example/" + std::to_string(i)));
+    }
+    return records;
+  };
+  std::size_t most_held = 0;
+  for (int feed = 0; feed < 20; ++feed) {
+    const std::string id = "feed" + std::to_string(feed);
+    std::vector<FeedOutcome> batch{document(id, records_of(id))};
+    auto result = store.commit_batch(batch, kNow);
+    ASSERT_TRUE(result) << result.error().message;
+    EXPECT_EQ(result->emitted.size(), 4u);
+    most_held = std::max(most_held, store.cached_seen_entries());
+  }
+  EXPECT_LE(most_held, 10u + 4u);  // the budget, plus the feed being committed
+
+  // feed0 was evicted long ago: the same document again is nothing new…
+  std::vector<FeedOutcome> again{document("feed0", records_of("feed0"))};
+  auto result = store.commit_batch(again, kNow + minutes{15});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(result->emitted.empty());
+  // …and neither is an entry whose GUID changed but whose link did not.
+  auto renamed = records_of("feed1");
+  renamed[2].id = renamed[2].guid = "feed1-new-guid";
+  std::vector<FeedOutcome> moved{document("feed1", renamed)};
+  result = store.commit_batch(moved, kNow + minutes{30});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(result->emitted.empty());
+}
+
 }  // namespace
 }  // namespace wirewatch::store
