@@ -87,9 +87,9 @@ void mask_hits(const Label& label, std::vector<Hit>& hits) {
   for (std::size_t n = 0; n < hits.size(); ++n) {
     const Hit& negative = hits[n];
     if (negative.use->role != PatternUse::Role::term) continue;
-    if (!label.signals[negative.use->signal].masks()) continue;
+    if (!negative.use->masks) continue;
     const auto hide = [&](Hit& hit) {
-      if (label.signals[hit.use->signal].masks()) return;
+      if (hit.use->masks) return;
       const bool inside = hit.start >= negative.start && hit.end <= negative.end;
       if (inside && hit.end - hit.start < negative.end - negative.start) hit.masked = true;
     };
@@ -199,27 +199,29 @@ class LabelScorer {
   /// Records a match of a signal unless the signal already counts more elsewhere.
   void offer(const Hit& hit, const Hit* second) {
     const std::uint32_t s = hit.use->signal;
-    const Signal& signal = label_.signals[s];
-    Contribution candidate;
-    candidate.signal = s;
-    candidate.first = rules_.terms[hit.use->term];
-    if (second) candidate.second = rules_.terms[second->use->term];
-    candidate.field = hit.field;
-    candidate.masked = hit.masked;
-    candidate.points =
-        hit.masked ? 0.0
-                   : signal.weight * label_.field_weights[static_cast<std::size_t>(hit.field)];
+    const double points =
+        hit.masked
+            ? 0.0
+            : label_.signals[s].weight * label_.field_weights[static_cast<std::size_t>(hit.field)];
     int& best = space_.best[s];
+    Contribution* slot = nullptr;
     if (best < 0) {
       best = static_cast<int>(verdict_.contributions.size());
-      verdict_.contributions.push_back(candidate);
-      return;
+      slot = &verdict_.contributions.emplace_back();
+    } else {
+      Contribution& current = verdict_.contributions[static_cast<std::size_t>(best)];
+      const bool better = current.masked ? !hit.masked
+                          : hit.masked   ? false
+                                         : std::abs(points) > std::abs(current.points);
+      if (!better) return;
+      slot = &current;
     }
-    Contribution& current = verdict_.contributions[static_cast<std::size_t>(best)];
-    const bool better = current.masked     ? !candidate.masked
-                        : candidate.masked ? false
-                                           : std::abs(candidate.points) > std::abs(current.points);
-    if (better) current = candidate;
+    slot->signal = s;
+    slot->first = rules_.terms[hit.use->term];
+    slot->second = second ? std::string_view(rules_.terms[second->use->term]) : std::string_view();
+    slot->field = hit.field;
+    slot->masked = hit.masked;
+    slot->points = points;
   }
 
   void total() {
@@ -257,11 +259,19 @@ class LabelScorer {
 
   void order() {
     const auto rank = [](const Contribution& c) { return c.masked ? 2 : c.points > 0 ? 0 : 1; };
-    std::stable_sort(verdict_.contributions.begin(), verdict_.contributions.end(),
-                     [&](const Contribution& a, const Contribution& b) {
-                       if (rank(a) != rank(b)) return rank(a) < rank(b);
-                       return std::abs(a.points) > std::abs(b.points);
-                     });
+    const auto before = [&](const Contribution& a, const Contribution& b) {
+      if (rank(a) != rank(b)) return rank(a) < rank(b);
+      return std::abs(a.points) > std::abs(b.points);
+    };
+    // Stable, like std::stable_sort, without its buffer: a few dozen contributions.
+    auto& c = verdict_.contributions;
+    for (std::size_t i = 1; i < c.size(); ++i) {
+      if (!before(c[i], c[i - 1])) continue;
+      const Contribution moving = c[i];
+      std::size_t j = i;
+      for (; j > 0 && before(moving, c[j - 1]); --j) c[j] = c[j - 1];
+      c[j] = moving;
+    }
   }
 
   const Rules& rules_;
@@ -323,6 +333,9 @@ void apply(const Verdict& verdict, core::Record& record) {
     if (!label.flagged) continue;
     record.labels.push_back(name);
     auto& evidence = record.evidence[name];
+    evidence.reserve(static_cast<std::size_t>(
+        std::count_if(label.contributions.begin(), label.contributions.end(),
+                      [](const Contribution& c) { return c.points > 0; })));
     for (const Contribution& c : label.contributions) {
       if (c.points > 0) evidence.push_back(core::Evidence{c.term(), to_string(c.field)});
     }

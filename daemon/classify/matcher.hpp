@@ -27,6 +27,13 @@ class Matcher {
   std::string_view pattern(std::uint32_t id) const { return patterns_[id]; }
   std::size_t state_count() const { return output_begin_.empty() ? 0 : output_begin_.size() - 1; }
   std::size_t class_count() const { return class_count_; }
+  /// The state the automaton moves to from state on byte c (after build), for callers that
+  /// precompute shortcuts.
+  std::uint32_t transition(std::uint32_t state, char c) const {
+    const std::size_t slot =
+        (std::size_t{state} << shift_) | byte_class_[static_cast<unsigned char>(c)];
+    return next16_.empty() ? next32_[slot] & 0x7FFFFFFFu : next16_[slot] & 0x7FFFu;
+  }
   /// Bytes of the transition table.
   std::size_t table_bytes() const { return next16_.size() * 2 + next32_.size() * 4; }
 

@@ -431,7 +431,11 @@ class Compiler {
     for (std::size_t p = 0; p < patterns; ++p) counts[p + 1] += counts[p];
     rules_.use_begin = counts;
     rules_.uses.resize(pending_.size());
-    for (const auto& [pattern, use] : pending_) rules_.uses[counts[pattern]++] = use;
+    for (const auto& [pattern, use] : pending_) {
+      PatternUse& placed = rules_.uses[counts[pattern]++];
+      placed = use;
+      placed.masks = rules_.labels[use.label].signals[use.signal].masks();
+    }
     rules_.pattern_padding.resize(patterns);
     for (std::uint32_t p = 0; p < patterns; ++p) {
       const auto text = rules_.matcher.pattern(p);

@@ -72,6 +72,7 @@ struct PatternUse {
   std::uint32_t signal = 0;
   std::uint32_t term = 0;  // index into Rules::terms: the term as written
   Role role = Role::term;
+  bool masks = false;  // the signal's masks() (set when the rules are compiled)
 };
 
 /// Every label's rules, with one automaton over all their terms. Immutable once compiled;

@@ -1,8 +1,13 @@
 #include "classify/scanner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classify/fold.hpp"
 
@@ -20,14 +25,34 @@ std::uint64_t head_of(std::uint64_t loaded, std::size_t size) {
   return size >= 8 ? loaded : loaded & ((std::uint64_t{1} << (size * 8)) - 1);
 }
 
-std::uint64_t word_hash(const char* bytes, std::size_t size) {
-  std::uint64_t h = head_of(load8(bytes), size) ^ (size * 0x9E3779B97F4A7C15ull);
-  h *= 0xD6E8FEB86659FD93ull;
-  if (size > 8) {
-    h ^= head_of(load8(bytes + 8), size - 8);
-    h *= 0xD6E8FEB86659FD93ull;
-  }
-  return h ^ (h >> 29);
+std::uint64_t word_hash(std::uint64_t head, std::size_t size) {
+  const std::uint64_t h = (head ^ (size * 0x9E3779B97F4A7C15ull)) * 0xD6E8FEB86659FD93ull;
+  return h ^ (h >> 32);
+}
+
+std::uint64_t move_hash(std::uint64_t key) {
+  return key * 0x9E3779B97F4A7C15ull;
+}
+
+/// 1-36 for an ASCII digit or lowercase letter, else 0.
+constexpr std::array<std::uint8_t, 256> make_alnum_classes() {
+  std::array<std::uint8_t, 256> classes{};
+  for (int c = '0'; c <= '9'; ++c)
+    classes[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0' + 1);
+  for (int c = 'a'; c <= 'z'; ++c)
+    classes[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 11);
+  return classes;
+}
+constexpr std::array<std::uint8_t, 256> kAlnumClass = make_alnum_classes();
+constexpr unsigned kClasses = 37;
+
+unsigned alnum_class(char c) {
+  return kAlnumClass[static_cast<unsigned char>(c)];
+}
+
+/// The bucket of a word by its first two bytes (a one-byte word: its byte and class 0).
+unsigned pair_key(const char* word, std::size_t size) {
+  return alnum_class(word[0]) * kClasses + (size >= 2 ? alnum_class(word[1]) : 0u);
 }
 
 /// A pattern of whole ASCII words: " w1 w2 " or, a prefix, " w1 w2".
@@ -66,10 +91,17 @@ struct ScanOut {
   /// A space (fold_into puts nothing else one byte at a time): ends the word.
   void put(char c) {
     if (size != 0) {
-      scanner.on_word(word.data(), size, word_offset, phrase, matches);
+      // Most words start with two bytes no pattern word starts with: nothing to look up.
+      if (scanner.relevant_[pair_key(word.data(), size)]) {
+        scanner.on_word(word.data(), size, word_offset, phrase, matches);
+      } else {
+        phrase = 0;
+      }
       size = 0;
     }
-    state = feeder.step(state, c, ++offset);
+    ++offset;
+    // From the root a space leads to bytes_space_, where no pattern ends.
+    state = state == 0 ? scanner.bytes_space_ : feeder.step(state, c, offset);
     word_offset = static_cast<std::uint32_t>(offset);
   }
 
@@ -83,15 +115,22 @@ struct ScanOut {
 
   void word_start() { word_starts.push_back(static_cast<std::uint32_t>(offset)); }
 
+  /// A run of ASCII letters and digits from text[i]: folded into the word, and fed to the byte
+  /// automaton until it is back at its root.
   std::size_t put_word(std::string_view text, std::size_t i) {
     reserve(text.size() - i);
     char* out = word.data();
     std::size_t n = size;
     std::size_t s = state;
-    std::size_t off = offset;
+    const std::size_t start = i;
     const std::size_t end = text.size();
     char c;
+    if (s == scanner.bytes_space_ && scanner.bytes_skip_root_ &&
+        !scanner.bytes_space_continues_[static_cast<unsigned char>(detail::fold_ascii(text[i]))]) {
+      s = 0;  // the usual case: no byte pattern goes on with this word
+    }
     if (s != 0 || !scanner.bytes_skip_root_) {
+      std::size_t off = offset + n - size;
       while (i < end && (c = detail::fold_ascii(text[i])) > '.') {
         out[n++] = c;
         ++i;
@@ -99,69 +138,100 @@ struct ScanOut {
         if (s == 0 && scanner.bytes_skip_root_) break;
       }
     }
-    const std::size_t from = i;
-    for (; i < end && (c = detail::fold_ascii(text[i])) > '.'; ++i) out[n++] = c;
-    off += i - from;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: letters and digits fold by setting bit 5.
+    const __m128i bit5 = _mm_set1_epi8(0x20);
+    const __m128i a = _mm_set1_epi8('a');
+    const __m128i zero = _mm_set1_epi8('0');
+    const __m128i letters = _mm_set1_epi8(25);
+    const __m128i digits = _mm_set1_epi8(9);
+    bool ended = false;
+    while (i + 16 <= end) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      const __m128i lower = _mm_or_si128(bytes, bit5);
+      const __m128i letter = _mm_sub_epi8(lower, a);
+      const __m128i digit = _mm_sub_epi8(bytes, zero);
+      const __m128i is_letter = _mm_cmpeq_epi8(_mm_min_epu8(letter, letters), letter);
+      const __m128i is_digit = _mm_cmpeq_epi8(_mm_min_epu8(digit, digits), digit);
+      const unsigned mask =
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + n), lower);
+      if (mask == 0xFFFFu) {
+        i += 16;
+        n += 16;
+        continue;
+      }
+      const auto run = static_cast<std::size_t>(__builtin_ctz(~mask));
+      i += run;
+      n += run;
+      ended = true;
+      break;
+    }
+    if (!ended)
+#endif
+      for (; i < end && (c = detail::fold_ascii(text[i])) > '.'; ++i) out[n++] = c;
+    offset += i - start;
     size = n;
     state = s;
-    offset = off;
     return i;
   }
 };
 
-std::uint32_t Scanner::find_word(const char* bytes, std::size_t size) const {
-  if (slots_.empty()) return kNoWord;
-  const std::uint64_t head = head_of(load8(bytes), size);
+/// Whether a and b agree on their first size bytes (both readable 8 bytes past size).
+bool same_bytes(const char* a, const char* b, std::size_t size) {
+  for (; size >= 8; size -= 8, a += 8, b += 8) {
+    if (load8(a) != load8(b)) return false;
+  }
+  return size == 0 || head_of(load8(a) ^ load8(b), size) == 0;
+}
+
+std::uint32_t Scanner::find_word(const char* bytes, std::size_t size, std::uint64_t head) const {
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = word_hash(bytes, size) >> slot_shift_;; i = (i + 1) & mask) {
+  for (std::size_t i = word_hash(head, size) >> slot_shift_;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (slot.id == kNoWord) return kNoWord;
-    if (slot.head == head && slot.word.size == size &&
-        (size <= 8 || std::memcmp(pool_.data() + slot.word.offset + 8, bytes + 8, size - 8) == 0)) {
+    if (slot.head == head && slot.size == size &&
+        (size <= 8 || same_bytes(pool_.data() + slot.offset + 8, bytes + 8, size - 8))) {
       return slot.id;
     }
+    if (slot.id == kNoWord) return kNoWord;
   }
 }
 
 std::uint32_t Scanner::next_state(std::uint32_t state, std::uint32_t word) const {
-  while (state != 0) {
-    for (std::uint32_t e = edge_begin_[state]; e < edge_begin_[state + 1]; ++e) {
-      if (edges_[e].word == word) return edges_[e].to;
+  if (state != 0) {
+    const std::uint64_t key = std::uint64_t{state} << 32 | word;
+    const std::size_t mask = moves_.size() - 1;
+    for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
+      if (moves_[i].key == key) return moves_[i].to;
+      if (moves_[i].key == 0) break;
     }
-    state = fail_[state];
   }
   return root_[word];
 }
 
+bool Scanner::starts_with(const char* word, std::size_t size, WordRef prefix) const {
+  return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
+}
+
 void Scanner::on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t& state,
                       std::vector<PatternMatch>& out) const {
-  const auto starts_with = [&](const WordRef& prefix) {
-    return prefix.size <= size && std::memcmp(pool_.data() + prefix.offset, word, prefix.size) == 0;
-  };
   if (state != 0) {
     for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
       const PrefixOut& p = prefix_[k];
-      if (starts_with(p.word)) out.push_back({p.pattern, start + p.word.size});
+      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
     }
   }
   if (size >= 2) {
-    const unsigned key = static_cast<unsigned>(static_cast<unsigned char>(word[0])) << 8 |
-                         static_cast<unsigned char>(word[1]);
-    if ((prefix_pairs_[key >> 6] >> (key & 63)) & 1) {
-      auto it = std::lower_bound(
-          root_prefix_.begin(), root_prefix_.end(), key,
-          [](const std::pair<std::uint16_t, PrefixOut>& e, unsigned k) { return e.first < k; });
-      for (; it != root_prefix_.end() && it->first == key; ++it) {
-        if (starts_with(it->second.word)) {
-          out.push_back({it->second.pattern, start + it->second.word.size});
-        }
-      }
+    const unsigned key = pair_key(word, size);
+    for (std::uint32_t k = root_prefix_begin_[key]; k < root_prefix_begin_[key + 1]; ++k) {
+      const PrefixOut& p = root_prefix_[k];
+      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
     }
   }
   for (const PrefixOut& p : short_prefix_) {
-    if (starts_with(p.word)) out.push_back({p.pattern, start + p.word.size});
+    if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
   }
-  const std::uint32_t id = find_word(word, size);
+  const std::uint32_t id = find_word(word, size, head_of(load8(word), size));
   if (id == kNoWord) {
     state = 0;
     return;
@@ -180,7 +250,7 @@ void Scanner::build(const Matcher& all) {
 
   // Vocabulary and the trie over word ids.
   std::vector<std::string> vocabulary;
-  std::map<std::string, std::uint32_t> ids;
+  std::map<std::string, std::uint32_t, std::less<>> ids;
   std::vector<std::map<std::uint32_t, std::uint32_t>> children(1);
   std::vector<std::vector<std::uint32_t>> whole(1);
   std::vector<std::vector<PrefixOut>> prefix(1);
@@ -197,8 +267,7 @@ void Scanner::build(const Matcher& all) {
     if (!is_word_pattern(text)) {
       bytes_ids_.push_back(p);
       bytes_.add(text);
-      const auto lead = static_cast<unsigned char>(text[0]);
-      if (lead < 0x80 && detail::is_ascii_alnum(static_cast<char>(lead))) bytes_skip_root_ = false;
+      if (detail::is_ascii_alnum(text[0])) bytes_skip_root_ = false;
       continue;
     }
     ++word_patterns_;
@@ -209,15 +278,17 @@ void Scanner::build(const Matcher& all) {
       const std::size_t space = body.find(' ');
       const std::string_view w = body.substr(0, space);
       if (space == std::string_view::npos && !is_whole) {
-        prefix[state].push_back(PrefixOut{pool_word(w), p, lengths_[p]});
+        prefix[state].push_back(PrefixOut{pool_word(w), p});
         break;
       }
-      auto [it, inserted] = ids.try_emplace(std::string(w), vocabulary.size());
+      auto [it, inserted] =
+          ids.try_emplace(std::string(w), static_cast<std::uint32_t>(vocabulary.size()));
       if (inserted) {
         vocabulary.emplace_back(w);
         refs.push_back(pool_word(w));
       }
-      auto [child, created] = children[state].try_emplace(it->second, children.size());
+      auto [child, created] =
+          children[state].try_emplace(it->second, static_cast<std::uint32_t>(children.size()));
       if (created) {
         children.emplace_back();
         whole.emplace_back();
@@ -231,40 +302,52 @@ void Scanner::build(const Matcher& all) {
       body.remove_prefix(space + 1);
     }
   }
-  bytes_.build();
   pool_.append(16, '\0');  // slack for 8-byte loads
 
-  // The vocabulary table: at most a quarter full.
-  std::size_t size = 16;
-  while (size < vocabulary.size() * 4) size *= 2;
-  slots_.assign(size, Slot{});
-  slot_shift_ = 64;
-  for (std::size_t s = size; s > 1; s >>= 1) --slot_shift_;
-  for (std::uint32_t id = 0; id < vocabulary.size(); ++id) {
-    const std::string& w = vocabulary[id];
-    std::string padded = w + std::string(16, '\0');
-    std::size_t i = word_hash(padded.data(), w.size()) >> slot_shift_;
-    while (slots_[i].id != kNoWord) i = (i + 1) & (size - 1);
-    slots_[i] = Slot{head_of(load8(padded.data()), w.size()), refs[id], id};
+  bytes_.build();
+  bytes_space_ = bytes_.transition(0, ' ');
+  for (int c = 0; c < 256; ++c) {
+    bytes_space_continues_[static_cast<std::size_t>(c)] =
+        bytes_.transition(bytes_space_, static_cast<char>(c)) != 0;
   }
 
-  // Failure links, breadth first; outputs merged down them.
-  const std::size_t states = children.size();
-  fail_.assign(states, 0);
-  const auto go = [&](std::uint32_t state, std::uint32_t w) -> std::uint32_t {
-    for (;;) {
-      const auto it = children[state].find(w);
-      if (it != children[state].end()) return it->second;
-      if (state == 0) return 0;
-      state = fail_[state];
-    }
+  // The vocabulary table: at most a quarter full.
+  const auto table_size = [](std::size_t entries, std::uint32_t& shift) {
+    std::size_t size = 16;
+    while (size < entries * 4) size *= 2;
+    shift = 64;
+    for (std::size_t s = size; s > 1; s >>= 1) --shift;
+    return size;
   };
+  slots_.assign(table_size(vocabulary.size(), slot_shift_), Slot{});
+  for (std::uint32_t id = 0; id < vocabulary.size(); ++id) {
+    const WordRef ref = refs[id];
+    const std::uint64_t head = head_of(load8(pool_.data() + ref.offset), ref.size);
+    std::size_t i = word_hash(head, ref.size) >> slot_shift_;
+    while (slots_[i].id != kNoWord) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = Slot{head, ref.size, id, ref.offset};
+  }
+
+  // Failure links, breadth first; outputs merged down them; each state's moves: its own edges,
+  // else its failure state's moves.
+  const std::size_t states = children.size();
+  std::vector<std::uint32_t> fail(states, 0);
+  std::vector<std::map<std::uint32_t, std::uint32_t>> moves(states);
+  const auto go = [&](std::uint32_t state, std::uint32_t w) -> std::uint32_t {
+    const auto it = moves[state].find(w);
+    return it != moves[state].end() ? it->second : 0;
+  };
+  moves[0] = children[0];
   std::vector<std::uint32_t> order{0};
   for (std::size_t head = 0; head < order.size(); ++head) {
     const std::uint32_t state = order[head];
+    if (state != 0) {
+      moves[state] = moves[fail[state]];
+      for (const auto& [w, child] : children[state]) moves[state][w] = child;
+    }
     for (const auto& [w, child] : children[state]) {
-      fail_[child] = state == 0 ? 0 : go(fail_[state], w);
-      const std::uint32_t f = fail_[child];
+      fail[child] = state == 0 ? 0 : go(fail[state], w);
+      const std::uint32_t f = fail[child];
       whole[child].insert(whole[child].end(), whole[f].begin(), whole[f].end());
       if (f != 0) prefix[child].insert(prefix[child].end(), prefix[f].begin(), prefix[f].end());
       order.push_back(child);
@@ -273,37 +356,61 @@ void Scanner::build(const Matcher& all) {
 
   root_.assign(vocabulary.size(), 0);
   for (const auto& [w, child] : children[0]) root_[w] = child;
-  edge_begin_.assign(states + 1, 0);
+  std::size_t move_count = 0;
+  for (std::size_t s = 1; s < states; ++s) {
+    for (const auto& [w, to] : moves[s]) move_count += to != root_[w];
+  }
+  moves_.assign(table_size(move_count, move_shift_), Move{});
+  for (std::size_t s = 1; s < states; ++s) {
+    for (const auto& [w, to] : moves[s]) {
+      if (to == root_[w]) continue;
+      const std::uint64_t key = std::uint64_t{s} << 32 | w;
+      std::size_t i = move_hash(key) >> move_shift_;
+      while (moves_[i].key != 0) i = (i + 1) & (moves_.size() - 1);
+      moves_[i] = Move{key, to};
+    }
+  }
+
   whole_begin_.assign(states + 1, 0);
   prefix_begin_.assign(states + 1, 0);
   for (std::size_t s = 0; s < states; ++s) {
-    edge_begin_[s] = static_cast<std::uint32_t>(edges_.size());
-    if (s != 0) {
-      for (const auto& [w, child] : children[s]) edges_.push_back(Edge{w, child});
-    }
     whole_begin_[s] = static_cast<std::uint32_t>(whole_.size());
     whole_.insert(whole_.end(), whole[s].begin(), whole[s].end());
     prefix_begin_[s] = static_cast<std::uint32_t>(prefix_.size());
     if (s != 0) prefix_.insert(prefix_.end(), prefix[s].begin(), prefix[s].end());
   }
-  edge_begin_[states] = static_cast<std::uint32_t>(edges_.size());
   whole_begin_[states] = static_cast<std::uint32_t>(whole_.size());
   prefix_begin_[states] = static_cast<std::uint32_t>(prefix_.size());
 
-  prefix_pairs_.assign(1024, 0);
+  // Which first two bytes a word needs to be looked up at all.
+  relevant_.assign(kClasses * kClasses, 0);
+  for (const WordRef& ref : refs) relevant_[pair_key(pool_.data() + ref.offset, ref.size)] = 1;
+  for (const auto& outs : prefix) {
+    for (const PrefixOut& p : outs) {
+      const char* bytes = pool_.data() + p.word.offset;
+      if (p.word.size >= 2) {
+        relevant_[pair_key(bytes, p.word.size)] = 1;
+      } else {
+        for (unsigned c = 0; c < kClasses; ++c) relevant_[alnum_class(bytes[0]) * kClasses + c] = 1;
+      }
+    }
+  }
+
+  // The root's prefix patterns, bucketed by their first two bytes.
+  std::vector<std::vector<PrefixOut>> buckets(kClasses * kClasses);
   for (const PrefixOut& p : prefix[0]) {
     if (p.word.size < 2) {
       short_prefix_.push_back(p);
-      continue;
+    } else {
+      buckets[pair_key(pool_.data() + p.word.offset, p.word.size)].push_back(p);
     }
-    const unsigned key = static_cast<unsigned>(static_cast<unsigned char>(pool_[p.word.offset]))
-                             << 8 |
-                         static_cast<unsigned char>(pool_[p.word.offset + 1]);
-    prefix_pairs_[key >> 6] |= std::uint64_t{1} << (key & 63);
-    root_prefix_.emplace_back(static_cast<std::uint16_t>(key), p);
   }
-  std::stable_sort(root_prefix_.begin(), root_prefix_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  root_prefix_begin_.assign(buckets.size() + 1, 0);
+  for (std::size_t k = 0; k < buckets.size(); ++k) {
+    root_prefix_begin_[k] = static_cast<std::uint32_t>(root_prefix_.size());
+    root_prefix_.insert(root_prefix_.end(), buckets[k].begin(), buckets[k].end());
+  }
+  root_prefix_begin_[buckets.size()] = static_cast<std::uint32_t>(root_prefix_.size());
 }
 
 void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,

@@ -3,6 +3,7 @@
 // classify stage; Matcher (matcher.hpp) is the reference it must agree with.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -60,54 +61,64 @@ class Scanner {
     std::uint32_t offset = 0;
     std::uint32_t size = 0;
   };
-  /// A vocabulary slot: the word's first 8 bytes (zero padded) for a quick compare.
+  /// A vocabulary slot: the word's first 8 bytes (zero padded), its size and id.
   struct Slot {
     std::uint64_t head = 0;
-    WordRef word;
+    std::uint32_t size = 0;
     std::uint32_t id = kNoWord;  // kNoWord: empty slot
+    std::uint32_t offset = 0;    // in pool_
   };
   /// A prefix pattern's last word and the pattern.
   struct PrefixOut {
     WordRef word;
     std::uint32_t pattern = 0;
-    std::uint32_t length = 0;  // the whole pattern's length
   };
-  struct Edge {
-    std::uint32_t word = 0;
+  /// A move of the word automaton from a state other than the root that does not lead where
+  /// the root's move on the same word leads.
+  struct Move {
+    std::uint64_t key = 0;  // state << 32 | word id; 0: empty slot (state 0 has none)
     std::uint32_t to = 0;
   };
 
-  std::uint32_t find_word(const char* bytes, std::size_t size) const;
+  std::uint32_t find_word(const char* bytes, std::size_t size, std::uint64_t head) const;
   std::uint32_t next_state(std::uint32_t state, std::uint32_t word) const;
+  bool starts_with(const char* word, std::size_t size, WordRef prefix) const;
 
-  /// Reports the word patterns that end in the folded word at [start, start + size).
+  /// Reports the word patterns that end in the folded word at [start, start + size) (the
+  /// buffer has 16 readable bytes past the end) and moves the word automaton.
   void on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t& state,
                std::vector<PatternMatch>& out) const;
 
   std::vector<std::uint32_t> lengths_;  // per pattern id of all: its length in bytes
-  bool bytes_skip_root_ = true;         // no byte pattern starts with an ASCII letter or digit
 
   // Word patterns.
   std::size_t word_patterns_ = 0;
-  std::string pool_;                 // every word's bytes
-  std::vector<Slot> slots_;          // open addressing, a power of two
-  std::uint32_t slot_shift_ = 64;    // hash >> slot_shift_ → slot
-  std::vector<std::uint32_t> root_;  // word id → state after it from the root (0: none)
-  std::vector<std::uint32_t> fail_;
-  std::vector<std::uint32_t> edge_begin_;  // per state, into edges_ (sorted by word)
-  std::vector<Edge> edges_;
+  std::string pool_;                 // every word's bytes, with slack for 8-byte loads
+  std::vector<Slot> slots_;          // the vocabulary, open addressing, a power of two
+  std::uint32_t slot_shift_ = 63;    // hash >> slot_shift_ → slot
+  std::vector<std::uint32_t> root_;  // word id → the state after it from the root (0: none)
+  std::vector<Move> moves_;          // the other states' moves, open addressing
+  std::uint32_t move_shift_ = 63;
   std::vector<std::uint32_t> whole_begin_;  // per state, into whole_: patterns ending there
   std::vector<std::uint32_t> whole_;
-  std::vector<std::uint32_t> prefix_begin_;  // per state but the root: its prefix patterns
+  std::vector<std::uint32_t> prefix_begin_;  // per state but the root, into prefix_
   std::vector<PrefixOut> prefix_;
-  // The root's prefix patterns ("negotiat"), by their first two bytes.
-  std::vector<std::uint64_t> prefix_pairs_;  // bit (b0 << 8 | b1): some prefix starts so
-  std::vector<std::pair<std::uint16_t, PrefixOut>> root_prefix_;  // sorted by the two bytes
-  std::vector<PrefixOut> short_prefix_;                           // one-byte ones
+  // The root's prefix patterns ("negotiat"), by their first two bytes (digits and letters
+  // 1-36, anything else 0): root_prefix_[root_prefix_begin_[key] .. root_prefix_begin_[key+1]).
+  std::vector<std::uint32_t> root_prefix_begin_;
+  std::vector<PrefixOut> root_prefix_;
+  std::vector<PrefixOut> short_prefix_;  // one-byte ones
+  /// By the same two-byte key: 1 when some pattern word (or prefix) starts so; a word whose
+  /// key is 0 matches nothing and sends the word automaton to its root.
+  std::vector<std::uint8_t> relevant_;
 
   // Byte patterns.
   Matcher bytes_;
   std::vector<std::uint32_t> bytes_ids_;  // bytes_'s id → all's id
+  bool bytes_skip_root_ = true;           // no byte pattern starts with an ASCII letter or digit
+  std::uint32_t bytes_space_ = 0;         // bytes_'s state after a space from its root
+  std::array<bool, 256> bytes_space_continues_{};  // bytes that leave bytes_space_ for a
+                                                   // state other than the root
 };
 
 }  // namespace wirewatch::classify
