@@ -42,7 +42,8 @@ scheduler::Cadence cadence_of(const config::FeedConfig& feed) {
 /// How many consecutive polls must see the same permanent redirect before the URL changes.
 constexpr int kRedirectConfirmations = 2;
 /// Results committed together: at most this many feeds, or whatever arrived within kCommitDelay…
-constexpr std::size_t kCommitBatch = 64;
+/// (a feed's state is small; each commit is an fsync, so a cycle of 304s wants few of them)
+constexpr std::size_t kCommitBatch = 512;
 /// …or as soon as this many records wait, so a batch's memory stays small.
 constexpr std::size_t kCommitRecords = 1024;
 constexpr std::chrono::milliseconds kCommitDelay{200};
