@@ -40,6 +40,15 @@ ScopeBase::ScopeBase(pugi::xml_node element, const DialectContext& context) {
 }
 
 std::string element_text(pugi::xml_node element, TextKind kind, const Limits& limits) {
+  if (kind != TextKind::xhtml) {  // the usual case first: one text or CDATA child
+    const pugi::xml_node child = element.first_child();
+    const pugi::xml_node_type type = child.type();
+    if (child && !child.next_sibling() && (type == pugi::node_pcdata || type == pugi::node_cdata)) {
+      const std::string_view text = child.value();
+      if (kind == TextKind::plain) return plain_text(text, limits.max_field_bytes);
+      return html_to_text(text, limits.max_field_bytes);
+    }
+  }
   if (kind == TextKind::xhtml || has_element_children(element)) {
     // Atom xhtml wraps its content in one xhtml:div that is not part of the content.
     pugi::xml_node content = element;

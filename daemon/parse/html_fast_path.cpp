@@ -162,12 +162,15 @@ class TagTable {
     return table;
   }
 
-  /// The tag for a lowercase name, or GUMBO_TAG_UNKNOWN when the scan does not model it.
-  GumboTag find(const char* name, std::size_t length) const {
-    for (std::size_t i = hash(name, length);; i = (i + 1) % kSlots) {
+  /// The tag for a lowercase name of `length` bytes, zero-padded to kMaxName, or
+  /// GUMBO_TAG_UNKNOWN when the scan does not model it.
+  GumboTag find(const std::array<char, kMaxName>& name, std::size_t length) const {
+    for (std::size_t i = hash(name.data(), length);; i = (i + 1) % kSlots) {
       const Slot& slot = slots_[i];
       if (slot.length == 0) return GUMBO_TAG_UNKNOWN;
-      if (slot.length == length && std::memcmp(slot.name.data(), name, length) == 0) {
+      // Both names are zero-padded: comparing all kMaxName bytes compares the names, and the
+      // constant size lets the compiler do it inline.
+      if (slot.length == length && std::memcmp(slot.name.data(), name.data(), kMaxName) == 0) {
         return slot.tag;
       }
     }
@@ -386,10 +389,12 @@ class ReferenceTable {
 
   /// The reference named `name` (without & and ;), or null when the fast path does not know it.
   const NamedReference* find(std::string_view name) const {
-    const auto it = std::lower_bound(
-        entries_.begin(), entries_.end(), name,
-        [](const NamedReference& entry, std::string_view key) { return entry.name < key; });
-    return it != entries_.end() && it->name == name ? &*it : nullptr;
+    if (name.empty() || name.size() > sizeof(std::uint64_t)) return nullptr;  // none is longer
+    const std::uint64_t key = pack(name);
+    for (std::size_t i = slot_of(key);; i = (i + 1) % kSlots) {
+      if (keys_[i] == 0) return nullptr;
+      if (keys_[i] == key) return &entries_[slots_[i]];
+    }
   }
 
  private:
@@ -399,15 +404,38 @@ class ReferenceTable {
       // Every decoding must be shorter than the reference it replaces ("&" name ";"): the
       // output buffer is sized by the input. A name gumbo does not know stays out.
       if (text.empty() || text.size() > 4 || text.size() > name.size() + 2) continue;
+      if (name.size() > sizeof(std::uint64_t)) continue;  // none is: see pack()
       NamedReference entry{name, {}, static_cast<std::uint8_t>(text.size())};
       std::copy(text.begin(), text.end(), entry.text.begin());
       entries_.push_back(entry);
     }
-    std::sort(entries_.begin(), entries_.end(),
-              [](const NamedReference& a, const NamedReference& b) { return a.name < b.name; });
+    // An open-addressing table over the names packed into 64 bits (all are 2 to 6 bytes):
+    // one multiply and, as a rule, one compare per lookup.
+    for (std::size_t index = 0; index < entries_.size(); ++index) {
+      const std::uint64_t key = pack(entries_[index].name);
+      std::size_t i = slot_of(key);
+      while (keys_[i] != 0) i = (i + 1) % kSlots;
+      keys_[i] = key;
+      slots_[i] = static_cast<std::uint8_t>(index);
+    }
+  }
+
+  static constexpr std::size_t kSlots = 256;  // > 2 × the names, and entries_ fits a byte
+  static_assert(std::size(kCommonReferenceNames) < kSlots / 2);
+
+  /// The name's bytes (at most 8, none zero) as one number; distinct names, distinct numbers.
+  static std::uint64_t pack(std::string_view name) {
+    std::uint64_t key = 0;
+    std::memcpy(&key, name.data(), name.size());
+    return key;
+  }
+  static std::size_t slot_of(std::uint64_t key) {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> 56);  // 0–255
   }
 
   std::vector<NamedReference> entries_;
+  std::array<std::uint64_t, kSlots> keys_{};  // 0: an empty slot
+  std::array<std::uint8_t, kSlots> slots_{};  // index into entries_
 };
 
 /// One pass over the markup. Each member returns false for "cannot decide".
@@ -426,32 +454,31 @@ class Scanner {
   }
 
   std::optional<std::string> run() {
+    // Tests in order of frequency rather than a switch: the jump table's indirect branch is
+    // the scan's most mispredicted one.
     while (p_ < end_) {
-      switch (kClasses[*p_]) {
-        case kPlain: {
-          const unsigned char* start = p_;
-          p_ = text_run_end(p_ + 1, end_);
-          emit(start, p_);
-          break;
-        }
-        case kSpace:
-          pending_space_ = true;
+      const Class c = kClasses[*p_];
+      if (c == kPlain || c == kHigh) {
+        if (!text()) return std::nullopt;
+      } else if (c == kOpen) {
+        if (!markup_) {  // plain text: '<' and '&' are characters like any other
+          emit(p_, p_ + 1);
           ++p_;
-          break;
-        case kOpen:
-        case kAmp:
-          if (!markup_) {  // plain text: '<' and '&' are characters like any other
-            emit(p_, p_ + 1);
-            ++p_;
-          } else if (*p_ == '<' ? !tag() : !reference()) {
-            return std::nullopt;
-          }
-          break;
-        case kHigh:
-          if (!multibyte()) return std::nullopt;
-          break;
-        case kControl:
+        } else if (!tag()) {
           return std::nullopt;
+        }
+      } else if (c == kSpace) {
+        pending_space_ = true;
+        ++p_;
+      } else if (c == kAmp) {
+        if (!markup_) {
+          emit(p_, p_ + 1);
+          ++p_;
+        } else if (!reference()) {
+          return std::nullopt;
+        }
+      } else {  // kControl
+        return std::nullopt;
       }
     }
     return finish();
@@ -498,16 +525,51 @@ class Scanner {
 
   // ---- text ---------------------------------------------------------------------------------
 
-  bool multibyte() {
+  /// The length of the UTF-8 sequence at p (a byte >= 0x80) when it is text the scan copies as
+  /// it is: well-formed, not declined, not U+00A0 (which folds to a space). 0 otherwise.
+  std::size_t copied_sequence(const unsigned char* p) const {
     char32_t cp = 0;
-    const std::size_t size = decode_utf8(p_, end_, cp);
-    if (size == 0 || is_declined_code_point(cp)) return false;
-    if (cp == 0xA0) {
-      pending_space_ = true;
-    } else {
-      emit(p_, p_ + size);
+    const std::size_t size = decode_utf8(p, end_, cp);
+    if (size == 0 || is_declined_code_point(cp) || cp == 0xA0) return 0;
+    return size;
+  }
+
+  /// At a plain byte or a byte >= 0x80: text, copied in one piece up to the first byte that is
+  /// neither plain, nor a copied multi-byte sequence, nor a single space between two of those
+  /// (the folder copies such a space as it is, so copying it with the run changes nothing).
+  bool text() {
+    const unsigned char* start = p_;
+    const unsigned char* p = p_;
+    for (;;) {
+      if (*p < 0x80) {
+        p = text_run_end(p + 1, end_);  // *p is plain here
+      } else if (const std::size_t size = copied_sequence(p); size != 0) {
+        p += size;
+      } else if (p != start) {
+        break;  // the sequence is handled on its own below
+      } else {
+        char32_t cp = 0;
+        const std::size_t length = decode_utf8(p, end_, cp);
+        if (length == 0 || is_declined_code_point(cp)) return false;
+        pending_space_ = true;  // U+00A0
+        p_ = p + length;
+        return true;
+      }
+      if (p == end_) break;
+      if (kClasses[*p] == kPlain) continue;
+      if (*p >= 0x80) {
+        if (copied_sequence(p) != 0) continue;
+        break;
+      }
+      if (*p == ' ' && p + 1 < end_ &&
+          (kClasses[p[1]] == kPlain || (p[1] >= 0x80 && copied_sequence(p + 1) != 0))) {
+        ++p;
+        continue;
+      }
+      break;
     }
-    p_ += size;
+    emit(start, p);
+    p_ = p;
     return true;
   }
 
@@ -592,7 +654,7 @@ class Scanner {
       if (q == nullptr) return false;
     }
     p_ = q + 1;
-    const GumboTag tag = TagTable::instance().find(name.data(), length);
+    const GumboTag tag = TagTable::instance().find(name, length);
     return end_tag ? close(tag) : open(tag);
   }
 
@@ -640,6 +702,17 @@ class Scanner {
   /// An attribute value that is valid UTF-8 without control characters: gumbo would see it
   /// unchanged, and it never reaches the text.
   bool plain_value(const unsigned char* q, const unsigned char* end) const {
+#if defined(__SSE2__)
+    // Printable ASCII (URLs, class names) 16 bytes at a time; the rest byte by byte below.
+    const __m128i below = _mm_set1_epi8(0x20);  // signed: also every byte >= 0x80
+    const __m128i del = _mm_set1_epi8(0x7F);
+    while (end - q >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      const __m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, below), _mm_cmpeq_epi8(v, del));
+      if (_mm_movemask_epi8(stop) != 0) break;
+      q += 16;
+    }
+#endif
     while (q < end) {
       const Class c = kClasses[*q];
       if (c == kControl) return false;

@@ -156,9 +156,7 @@ Result parse_xml(std::string_view text, std::string_view encoding, const Input& 
     return failure(std::string("not a feed: the root element is <") + root.name() + ">",
                    result.encoding);
   }
-  // pugixml only knows the attribute by its literal name.
-  const DialectContext context{limits, input.base_url,
-                               source.find("xml:base") != std::string_view::npos};
+  const DialectContext context{limits, input.base_url, names.may_have_xml_base()};
   switch (result.document.format) {
     case core::FeedFormat::atom03:
     case core::FeedFormat::atom10:

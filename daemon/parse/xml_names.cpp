@@ -101,13 +101,20 @@ bool has_nested_declarations(pugi::xml_node root) {
 
 NamespaceResolver::NamespaceResolver(pugi::xml_node document_element, std::string_view source)
     : NamespaceResolver(document_element, Scan::skip) {
+  xml_base_in_source_ = false;
   // Every namespace declaration is an attribute whose name starts with "xmlns", written out in
   // the source; when the source has no more of them than the document element declares, no
   // element below it declares one (a comment or text that mentions "xmlns" only costs the walk).
+  // One pass over the "xml" in the source for both "xmlns" and "xml:base".
   std::size_t in_source = 0;
-  for (auto at = source.find("xmlns"); at != std::string_view::npos;
-       at = source.find("xmlns", at + 5)) {
-    ++in_source;
+  for (auto at = source.find("xml"); at != std::string_view::npos;
+       at = source.find("xml", at + 3)) {
+    const std::string_view rest = source.substr(at + 3);
+    if (rest.starts_with("ns")) {
+      ++in_source;
+    } else if (rest.starts_with(":base")) {
+      xml_base_in_source_ = true;
+    }
   }
   std::size_t on_root = 0;
   for (auto attribute = document_element.first_attribute(); attribute;
@@ -159,8 +166,9 @@ Ns NamespaceResolver::lookup(std::string_view prefix, pugi::xml_node element) co
 
 Name NamespaceResolver::name_of(pugi::xml_node element) const {
   const std::string_view qualified = element.name();
-  const auto colon = qualified.find(':');
-  if (colon == std::string_view::npos) return {lookup({}, element), qualified, false};
+  std::size_t colon = 0;  // names are short: a loop beats a call to memchr
+  while (colon < qualified.size() && qualified[colon] != ':') ++colon;
+  if (colon == qualified.size()) return {lookup({}, element), qualified, false};
   return {lookup(qualified.substr(0, colon), element), qualified.substr(colon + 1), true};
 }
 
@@ -199,9 +207,9 @@ std::string direct_text(pugi::xml_node element) {
 }
 
 DirectText::DirectText(pugi::xml_node element) {
-  auto child = element.first_child();
-  if (child && !child.next_sibling() &&
-      (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata)) {
+  const pugi::xml_node child = element.first_child();
+  const pugi::xml_node_type type = child.type();
+  if (child && !child.next_sibling() && (type == pugi::node_pcdata || type == pugi::node_cdata)) {
     view_ = child.value();
     return;
   }

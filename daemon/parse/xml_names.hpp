@@ -59,6 +59,10 @@ class NamespaceResolver {
 
   Name name_of(pugi::xml_node element) const;
 
+  /// False when the constructor was given the source and it has no "xml:base" anywhere
+  /// (pugixml knows the attribute only by that literal name), so no element has one.
+  bool may_have_xml_base() const { return xml_base_in_source_; }
+
  private:
   enum class Scan { skip };  // reads the root's declarations only
   NamespaceResolver(pugi::xml_node document_element, Scan);
@@ -70,6 +74,7 @@ class NamespaceResolver {
   std::size_t root_declaration_count_ = 0;
   Ns root_default_ = Ns::none;
   bool nested_declarations_ = true;  // some element below the document element has xmlns
+  bool xml_base_in_source_ = true;   // see may_have_xml_base()
 };
 
 /// The xml:base in effect at element, resolved against document_url (RFC 3986 chain).
