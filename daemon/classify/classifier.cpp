@@ -18,6 +18,9 @@ constexpr std::size_t kMaxHitsPerField = 512;
 /// One match of one term, for one signal of one label.
 struct Hit {
   const PatternUse* use = nullptr;
+  std::uint32_t signal = 0;  // use's, copied: the passes over hits read these most
+  PatternUse::Role role = PatternUse::Role::term;
+  bool masks = false;
   std::uint32_t start = 0;  // the term's bytes in the folded field, boundary spaces excluded
   std::uint32_t end = 0;
   Field field = Field::title;
@@ -46,12 +49,6 @@ Workspace& workspace() {
   return space;
 }
 
-/// The word that holds byte `offset` of a folded field (see FoldedText::word_at).
-std::uint32_t word_at(const std::vector<std::uint32_t>& word_starts, std::size_t offset) {
-  const auto it = std::upper_bound(word_starts.begin(), word_starts.end(), offset);
-  return it == word_starts.begin() ? 0u : static_cast<std::uint32_t>(it - word_starts.begin() - 1);
-}
-
 /// Folds each field and matches it in the same pass, collecting every label's hits.
 void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
   space.hits.resize(rules.labels.size());
@@ -73,7 +70,8 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
       for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
         const PatternUse& use = rules.uses[u];
         if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
-        space.hits[use.label].push_back(Hit{&use, first, last, static_cast<Field>(f), false});
+        space.hits[use.label].push_back(
+            Hit{&use, use.signal, use.role, use.masks, first, last, static_cast<Field>(f), false});
       }
     }
   }
@@ -83,13 +81,13 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
 /// "Summit County", "climate" inside "business climate"). The same words used by a positive
 /// and a negative signal stay visible to both. Hits come in scan order (by field, then by end
 /// offset), so the matches inside a negative one are just around it.
-void mask_hits(const Label& label, std::vector<Hit>& hits) {
+void mask_hits(std::vector<Hit>& hits) {
   for (std::size_t n = 0; n < hits.size(); ++n) {
     const Hit& negative = hits[n];
-    if (negative.use->role != PatternUse::Role::term) continue;
-    if (!negative.use->masks) continue;
+    if (negative.role != PatternUse::Role::term) continue;
+    if (!negative.masks) continue;
     const auto hide = [&](Hit& hit) {
-      if (hit.use->masks) return;
+      if (hit.masks) return;
       const bool inside = hit.start >= negative.start && hit.end <= negative.end;
       if (inside && hit.end - hit.start < negative.end - negative.start) hit.masked = true;
     };
@@ -111,12 +109,28 @@ std::uint32_t words_between(const Hit& a, const Hit& b) {
   return 0;
 }
 
-/// Fills in the words a proximity term's match spans.
-void locate_words(const Workspace& space, Hit& hit) {
-  const auto& word_starts = space.word_starts[static_cast<std::size_t>(hit.field)];
-  hit.first_word = word_at(word_starts, hit.start);
-  hit.last_word = word_at(word_starts, hit.end - 1);
-}
+/// Fills in the words a proximity term's match spans, as FoldedText::word_at would, walking from
+/// where the previous call ended (hits come in scan order, so the walk is short).
+struct WordCursor {
+  std::size_t field = kFieldCount;
+  std::uint32_t word = 0;
+
+  void locate(const Workspace& space, Hit& hit) {
+    const auto f = static_cast<std::size_t>(hit.field);
+    const auto& starts = space.word_starts[f];
+    if (f != field) {
+      field = f;
+      word = 0;
+    }
+    const std::size_t last = hit.end - 1;
+    while (word + 1 < starts.size() && starts[word + 1] <= last) ++word;
+    while (word > 0 && starts[word] > last) --word;
+    hit.last_word = word;
+    std::uint32_t first = word;
+    while (first > 0 && starts[first] > hit.start) --first;
+    hit.first_word = first;
+  }
+};
 
 class LabelScorer {
  public:
@@ -136,13 +150,13 @@ class LabelScorer {
   }
 
   void run() {
-    mask_hits(label_, hits_);
+    mask_hits(hits_);
     // best[] is all -1 between labels: sized once, and only touched entries are reset below.
     if (space_.best.size() < label_.signals.size()) space_.best.resize(label_.signals.size(), -1);
     prepare_proximity();
     for (const Hit& hit : hits_) {
-      if (hit.use->role == PatternUse::Role::term) offer(hit, nullptr);
-      if (hit.use->role == PatternUse::Role::near_first && !hit.masked) pair(hit);
+      if (hit.role == PatternUse::Role::term) offer(hit, nullptr);
+      if (hit.role == PatternUse::Role::near_first && !hit.masked) pair(hit);
     }
     for (const Contribution& c : verdict_.contributions) space_.best[c.signal] = -1;
     total();
@@ -160,34 +174,35 @@ class LabelScorer {
     const auto bit = [](const Hit& hit) {
       return static_cast<std::uint8_t>(1u << static_cast<unsigned>(hit.field));
     };
+    WordCursor cursor;
     for (Hit& hit : hits_) {
-      if (hit.use->role != PatternUse::Role::near_first || hit.masked) continue;
-      first_fields[hit.use->signal] |= bit(hit);
-      locate_words(space_, hit);
+      if (hit.role != PatternUse::Role::near_first || hit.masked) continue;
+      first_fields[hit.signal] |= bit(hit);
+      cursor.locate(space_, hit);
     }
     space_.second_hits.clear();
+    WordCursor seconds;
     for (Hit& hit : hits_) {
-      if (hit.use->role != PatternUse::Role::near_second || hit.masked) continue;
-      if ((first_fields[hit.use->signal] & bit(hit)) == 0) continue;
-      locate_words(space_, hit);
+      if (hit.role != PatternUse::Role::near_second || hit.masked) continue;
+      if ((first_fields[hit.signal] & bit(hit)) == 0) continue;
+      seconds.locate(space_, hit);
       space_.second_hits.push_back(&hit);
     }
     for (const Hit& hit : hits_) {
-      if (hit.use->role == PatternUse::Role::near_first) first_fields[hit.use->signal] = 0;
+      if (hit.role == PatternUse::Role::near_first) first_fields[hit.signal] = 0;
     }
     // By signal, then scan order (the pointers point into hits_).
     std::sort(space_.second_hits.begin(), space_.second_hits.end(), [](const Hit* a, const Hit* b) {
-      return a->use->signal != b->use->signal ? a->use->signal < b->use->signal
-                                              : std::less<const Hit*>()(a, b);
+      return a->signal != b->signal ? a->signal < b->signal : std::less<const Hit*>()(a, b);
     });
   }
 
   void pair(const Hit& first) {
-    const Signal& signal = label_.signals[first.use->signal];
-    const auto by_signal = [](const Hit* hit, std::uint32_t s) { return hit->use->signal < s; };
-    auto it = std::lower_bound(space_.second_hits.begin(), space_.second_hits.end(),
-                               first.use->signal, by_signal);
-    for (; it != space_.second_hits.end() && (*it)->use->signal == first.use->signal; ++it) {
+    const Signal& signal = label_.signals[first.signal];
+    const auto by_signal = [](const Hit* hit, std::uint32_t s) { return hit->signal < s; };
+    auto it = std::lower_bound(space_.second_hits.begin(), space_.second_hits.end(), first.signal,
+                               by_signal);
+    for (; it != space_.second_hits.end() && (*it)->signal == first.signal; ++it) {
       const Hit& second = **it;
       if (second.field != first.field) continue;
       const bool overlap = second.start < first.end && first.start < second.end;
@@ -198,7 +213,7 @@ class LabelScorer {
 
   /// Records a match of a signal unless the signal already counts more elsewhere.
   void offer(const Hit& hit, const Hit* second) {
-    const std::uint32_t s = hit.use->signal;
+    const std::uint32_t s = hit.signal;
     const double points =
         hit.masked
             ? 0.0
