@@ -219,14 +219,15 @@ std::string html_to_text_gumbo(std::string_view html, std::size_t max_bytes) {
 
 std::string references_to_text(std::string_view text, std::size_t max_bytes) {
   if (text.find('&') == std::string_view::npos) return plain_text(text, max_bytes);
-  std::string escaped;
+  if (text.find('<') == std::string_view::npos) return html_to_text(text, max_bytes);
+  std::string escaped;  // each '<' as "&lt;"
   escaped.reserve(text.size() + 16);
-  for (char c : text) {
-    if (c == '<') {
-      escaped += "&lt;";
-    } else {
-      escaped += c;
-    }
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t open = std::min(text.find('<', at), text.size());
+    escaped.append(text.substr(at, open - at));
+    if (open == text.size()) break;
+    escaped += "&lt;";
+    at = open + 1;
   }
   return html_to_text(escaped, max_bytes);
 }
