@@ -25,8 +25,8 @@ struct Hit {
   std::uint32_t end = 0;
   Field field = Field::title;
   bool masked = false;
-  std::uint32_t first_word = 0;  // proximity terms only: the words the match spans
-  std::uint32_t last_word = 0;
+  std::uint32_t first_word = 0;  // proximity terms only: the first word the match spans
+  std::uint32_t last_word = 0;   // the last one (from the scanner)
 };
 
 /// Per-thread scratch space, so a warm classifier does not allocate to read a story.
@@ -67,11 +67,12 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
       const std::size_t length = rules.matcher.pattern(pattern).size();
       const auto first = static_cast<std::uint32_t>(match.end - length + padding[0]);
       const auto last = static_cast<std::uint32_t>(match.end - padding[1]);
+      const std::uint32_t word = match.word;
       for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
         const PatternUse& use = rules.uses[u];
         if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
-        space.hits[use.label].push_back(
-            Hit{&use, use.signal, use.role, use.masks, first, last, static_cast<Field>(f), false});
+        space.hits[use.label].push_back(Hit{&use, use.signal, use.role, use.masks, first, last,
+                                            static_cast<Field>(f), false, 0, word});
       }
     }
   }
@@ -109,28 +110,14 @@ std::uint32_t words_between(const Hit& a, const Hit& b) {
   return 0;
 }
 
-/// Fills in the words a proximity term's match spans, as FoldedText::word_at would, walking from
-/// where the previous call ended (hits come in scan order, so the walk is short).
-struct WordCursor {
-  std::size_t field = kFieldCount;
-  std::uint32_t word = 0;
-
-  void locate(const Workspace& space, Hit& hit) {
-    const auto f = static_cast<std::size_t>(hit.field);
-    const auto& starts = space.word_starts[f];
-    if (f != field) {
-      field = f;
-      word = 0;
-    }
-    const std::size_t last = hit.end - 1;
-    while (word + 1 < starts.size() && starts[word + 1] <= last) ++word;
-    while (word > 0 && starts[word] > last) --word;
-    hit.last_word = word;
-    std::uint32_t first = word;
-    while (first > 0 && starts[first] > hit.start) --first;
-    hit.first_word = first;
-  }
-};
+/// Fills in the first word a proximity term's match spans (the scanner gave the last one), as
+/// FoldedText::word_at would.
+void locate_words(const Workspace& space, Hit& hit) {
+  const auto& starts = space.word_starts[static_cast<std::size_t>(hit.field)];
+  std::uint32_t first = hit.last_word;
+  while (first > 0 && starts[first] > hit.start) --first;
+  hit.first_word = first;
+}
 
 class LabelScorer {
  public:
@@ -174,18 +161,16 @@ class LabelScorer {
     const auto bit = [](const Hit& hit) {
       return static_cast<std::uint8_t>(1u << static_cast<unsigned>(hit.field));
     };
-    WordCursor cursor;
     for (Hit& hit : hits_) {
       if (hit.role != PatternUse::Role::near_first || hit.masked) continue;
       first_fields[hit.signal] |= bit(hit);
-      cursor.locate(space_, hit);
+      locate_words(space_, hit);
     }
     space_.second_hits.clear();
-    WordCursor seconds;
     for (Hit& hit : hits_) {
       if (hit.role != PatternUse::Role::near_second || hit.masked) continue;
       if ((first_fields[hit.signal] & bit(hit)) == 0) continue;
-      seconds.locate(space_, hit);
+      locate_words(space_, hit);
       space_.second_hits.push_back(&hit);
     }
     for (const Hit& hit : hits_) {

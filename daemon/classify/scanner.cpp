@@ -68,6 +68,76 @@ bool is_word_pattern(std::string_view pattern) {
 
 }  // namespace
 
+/// Whether a and b agree on their first size bytes (both readable 8 bytes past size).
+static inline bool same_bytes(const char* a, const char* b, std::size_t size) {
+  for (; size >= 8; size -= 8, a += 8, b += 8) {
+    if (load8(a) != load8(b)) return false;
+  }
+  return size == 0 || head_of(load8(a) ^ load8(b), size) == 0;
+}
+
+__attribute__((always_inline)) inline std::uint32_t Scanner::find_word(const char* bytes,
+                                                                       std::size_t size,
+                                                                       std::uint64_t head) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = word_hash(head, size) >> slot_shift_;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.head == head && slot.size == size &&
+        (size <= 8 || same_bytes(pool_.data() + slot.offset + 8, bytes + 8, size - 8))) {
+      return slot.id;
+    }
+    if (slot.id == kNoWord) return kNoWord;
+  }
+}
+
+__attribute__((always_inline)) inline std::uint32_t Scanner::next_state(std::uint32_t state,
+                                                                        std::uint32_t word) const {
+  if (state != 0) {
+    const std::uint64_t key = std::uint64_t{state} << 32 | word;
+    const std::size_t mask = moves_.size() - 1;
+    for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
+      if (moves_[i].key == key) return moves_[i].to;
+      if (moves_[i].key == 0) break;
+    }
+  }
+  return root_[word];
+}
+
+__attribute__((always_inline)) inline bool Scanner::starts_with(const char* word, std::size_t size,
+                                                                WordRef prefix) const {
+  return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
+}
+
+void Scanner::on_word(const char* word, std::size_t size, unsigned key, std::uint32_t start,
+                      std::uint32_t index, std::uint32_t& state,
+                      std::vector<PatternMatch>& out) const {
+  if (state != 0) {
+    for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
+      const PrefixOut& p = prefix_[k];
+      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+    }
+  }
+  if (size >= 2) {
+    for (std::uint32_t k = root_prefix_begin_[key]; k < root_prefix_begin_[key + 1]; ++k) {
+      const PrefixOut& p = root_prefix_[k];
+      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+    }
+  }
+  for (const PrefixOut& p : short_prefix_) {
+    if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+  }
+  const std::uint32_t id = find_word(word, size, head_of(load8(word), size));
+  if (id == kNoWord) {
+    state = 0;
+    return;
+  }
+  state = next_state(state, id);
+  const auto end = static_cast<std::uint32_t>(start + size + 1);
+  for (std::uint32_t k = whole_begin_[state]; k < whole_begin_[state + 1]; ++k) {
+    out.push_back({whole_[k], end, index});
+  }
+}
+
 /// fold_into's output for Scanner::scan: feeds each folded byte to the byte automaton (skipping
 /// the rest of a Latin word once it is at its root) and hands each complete word to the word
 /// automaton.
@@ -92,8 +162,10 @@ struct ScanOut {
   void put(char c) {
     if (size != 0) {
       // Most words start with two bytes no pattern word starts with: nothing to look up.
-      if (scanner.relevant_[pair_key(word.data(), size)]) {
-        scanner.on_word(word.data(), size, word_offset, phrase, matches);
+      const unsigned key = pair_key(word.data(), size);
+      if (scanner.relevant_[key]) {
+        scanner.on_word(word.data(), size, key, word_offset,
+                        static_cast<std::uint32_t>(word_starts.size() - 1), phrase, matches);
       } else {
         phrase = 0;
       }
@@ -176,72 +248,6 @@ struct ScanOut {
     return i;
   }
 };
-
-/// Whether a and b agree on their first size bytes (both readable 8 bytes past size).
-bool same_bytes(const char* a, const char* b, std::size_t size) {
-  for (; size >= 8; size -= 8, a += 8, b += 8) {
-    if (load8(a) != load8(b)) return false;
-  }
-  return size == 0 || head_of(load8(a) ^ load8(b), size) == 0;
-}
-
-std::uint32_t Scanner::find_word(const char* bytes, std::size_t size, std::uint64_t head) const {
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = word_hash(head, size) >> slot_shift_;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.head == head && slot.size == size &&
-        (size <= 8 || same_bytes(pool_.data() + slot.offset + 8, bytes + 8, size - 8))) {
-      return slot.id;
-    }
-    if (slot.id == kNoWord) return kNoWord;
-  }
-}
-
-std::uint32_t Scanner::next_state(std::uint32_t state, std::uint32_t word) const {
-  if (state != 0) {
-    const std::uint64_t key = std::uint64_t{state} << 32 | word;
-    const std::size_t mask = moves_.size() - 1;
-    for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
-      if (moves_[i].key == key) return moves_[i].to;
-      if (moves_[i].key == 0) break;
-    }
-  }
-  return root_[word];
-}
-
-bool Scanner::starts_with(const char* word, std::size_t size, WordRef prefix) const {
-  return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
-}
-
-void Scanner::on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t& state,
-                      std::vector<PatternMatch>& out) const {
-  if (state != 0) {
-    for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
-      const PrefixOut& p = prefix_[k];
-      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
-    }
-  }
-  if (size >= 2) {
-    const unsigned key = pair_key(word, size);
-    for (std::uint32_t k = root_prefix_begin_[key]; k < root_prefix_begin_[key + 1]; ++k) {
-      const PrefixOut& p = root_prefix_[k];
-      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
-    }
-  }
-  for (const PrefixOut& p : short_prefix_) {
-    if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size});
-  }
-  const std::uint32_t id = find_word(word, size, head_of(load8(word), size));
-  if (id == kNoWord) {
-    state = 0;
-    return;
-  }
-  state = next_state(state, id);
-  const auto end = static_cast<std::uint32_t>(start + size + 1);
-  for (std::uint32_t k = whole_begin_[state]; k < whole_begin_[state + 1]; ++k) {
-    out.push_back({whole_[k], end});
-  }
-}
 
 void Scanner::build(const Matcher& all) {
   *this = Scanner();
@@ -418,7 +424,8 @@ void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,
   const std::size_t first = matches.size();
   if (scratch.word.size() < 64) scratch.word.resize(64);
   auto on_match = [&](std::uint32_t id, std::size_t end) {
-    matches.push_back(PatternMatch{bytes_ids_[id], static_cast<std::uint32_t>(end)});
+    matches.push_back(PatternMatch{bytes_ids_[id], static_cast<std::uint32_t>(end),
+                                   static_cast<std::uint32_t>(word_starts.size() - 1)});
   };
   bytes_.feed(on_match, [&](auto& feeder) {
     ScanOut<std::remove_reference_t<decltype(feeder)>> out{*this, feeder, matches, word_starts,

@@ -18,6 +18,8 @@ namespace wirewatch::classify {
 struct PatternMatch {
   std::uint32_t pattern = 0;
   std::uint32_t end = 0;
+  /// The word (index into word_starts) that holds the match's last letter, digit or character.
+  std::uint32_t word = 0;
 };
 
 /// Finds the patterns of a Matcher in text as Matcher::scan finds them in fold(text), without
@@ -86,8 +88,9 @@ class Scanner {
 
   /// Reports the word patterns that end in the folded word at [start, start + size) (the
   /// buffer has 16 readable bytes past the end) and moves the word automaton.
-  void on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t& state,
-               std::vector<PatternMatch>& out) const;
+  /// key: the word's two-byte key (pair_key); index: its index in word_starts.
+  void on_word(const char* word, std::size_t size, unsigned key, std::uint32_t start,
+               std::uint32_t index, std::uint32_t& state, std::vector<PatternMatch>& out) const;
 
   std::vector<std::uint32_t> lengths_;  // per pattern id of all: its length in bytes
 

@@ -26,15 +26,17 @@ Matches reference(const Matcher& matcher, std::string_view text, FoldedText& fol
 }
 
 Matches scanned(const Scanner& scanner, std::string_view text,
-                std::vector<std::uint32_t>& word_starts) {
-  std::vector<PatternMatch> matches{{7, 7}};  // appends: what is there stays
+                std::vector<std::uint32_t>& word_starts, std::vector<std::uint32_t>& words) {
+  std::vector<PatternMatch> matches{{7, 7, 7}};  // appends: what is there stays
   Scanner::Scratch scratch;
   word_starts.clear();
   scanner.scan(text, matches, word_starts, scratch);
   EXPECT_EQ(matches.front().pattern, 7u);
   Matches out;
-  for (std::size_t i = 1; i < matches.size(); ++i)
+  for (std::size_t i = 1; i < matches.size(); ++i) {
     out.emplace_back(matches[i].pattern, matches[i].end);
+    words.push_back(matches[i].word);
+  }
   return out;
 }
 
@@ -42,9 +44,16 @@ void expect_same(const Matcher& matcher, const Scanner& scanner, const std::stri
   FoldedText folded;
   const Matches expected = reference(matcher, text, folded);
   std::vector<std::uint32_t> word_starts;
-  const Matches got = scanned(scanner, text, word_starts);
+  std::vector<std::uint32_t> words;
+  const Matches got = scanned(scanner, text, word_starts, words);
   ASSERT_EQ(got, expected) << "text: \"" << text << "\" folded: \"" << folded.text << "\"";
   ASSERT_EQ(word_starts, folded.word_starts) << "text: \"" << text << "\"";
+  // Each match's word: the one that holds its last byte before the boundary space.
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const std::size_t end = got[i].second;
+    const std::size_t last = matcher.pattern(got[i].first).back() == ' ' ? end - 2 : end - 1;
+    ASSERT_EQ(words[i], folded.word_at(last)) << "text: \"" << text << "\" match " << i;
+  }
 }
 
 Matcher matcher_of(const std::vector<std::string>& terms) {
