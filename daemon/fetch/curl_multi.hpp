@@ -56,6 +56,8 @@ class CurlMulti {
   Done on_done_;
   CURLM* multi_ = nullptr;
   boost::asio::steady_timer timer_;
+  bool timer_armed_ = false;  // timer_ has a wait pending that curl still wants
+  bool soon_posted_ = false;  // a "0 ms" timeout is queued on the loop
   std::unordered_map<curl_socket_t, std::shared_ptr<Watch>> watches_;
   // Handlers hold a weak_ptr to this token and do nothing once it has expired, so a handler
   // that runs after the destructor never touches freed memory.
