@@ -38,6 +38,7 @@ struct Workspace {
   std::vector<const Hit*> second_hits;     // the current label's second-list proximity matches
   std::vector<std::uint8_t> first_fields;  // per signal: bit f set when field f has a first-list
                                            // match (all 0 between labels)
+  std::vector<std::uint8_t> first_seen;    // per signal (Rules::signal_base): a first-list match
   std::vector<PatternMatch> matches;       // the current field's, in scan order
   Scanner::Scratch scratch;
   std::vector<double> group_points;
@@ -61,6 +62,19 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
     word_starts.clear();
     space.matches.clear();
     rules.scanner.scan(fields[f], space.matches, word_starts, space.scratch);
+    // A second-list proximity match can only pair with a first-list match of its signal in
+    // the same field: the others (most: "talks" serves many signals) are counted, not kept.
+    auto& first_seen = space.first_seen;
+    first_seen.resize(rules.signal_base.back(), 0);
+    for (const PatternMatch& match : space.matches) {
+      for (std::uint32_t u = rules.use_begin[match.pattern]; u < rules.use_begin[match.pattern + 1];
+           ++u) {
+        const PatternUse& use = rules.uses[u];
+        if (use.role == PatternUse::Role::near_first) {
+          first_seen[rules.signal_base[use.label] + use.signal] = 1;
+        }
+      }
+    }
     for (const PatternMatch& match : space.matches) {
       const std::uint32_t pattern = match.pattern;
       const auto& padding = rules.pattern_padding[pattern];
@@ -71,10 +85,15 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
       for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
         const PatternUse& use = rules.uses[u];
         if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
+        if (use.role == PatternUse::Role::near_second &&
+            !first_seen[rules.signal_base[use.label] + use.signal]) {
+          continue;
+        }
         space.hits[use.label].push_back(Hit{&use, use.signal, use.role, use.masks, first, last,
                                             static_cast<Field>(f), false, 0, word});
       }
     }
+    std::fill(first_seen.begin(), first_seen.end(), 0);
   }
 }
 

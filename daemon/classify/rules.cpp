@@ -436,6 +436,12 @@ class Compiler {
       placed = use;
       placed.masks = rules_.labels[use.label].signals[use.signal].masks();
     }
+    std::uint32_t base = 0;
+    for (const Label& label : rules_.labels) {
+      rules_.signal_base.push_back(base);
+      base += static_cast<std::uint32_t>(label.signals.size());
+    }
+    rules_.signal_base.push_back(base);
     rules_.pattern_padding.resize(patterns);
     for (std::uint32_t p = 0; p < patterns; ++p) {
       const auto text = rules_.matcher.pattern(p);
