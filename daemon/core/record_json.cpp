@@ -1,5 +1,6 @@
 #include "core/record_json.hpp"
 
+#include <emmintrin.h>
 #include <unicode/utf8.h>
 
 #include <array>
@@ -97,6 +98,22 @@ void LineWriter::string(std::string_view text) {
   std::int32_t run = 0;  // start of the bytes not yet copied
   std::int32_t offset = 0;
   while (offset < length) {
+    // Skip 16 plain bytes at a time: none below 0x20, '"', '\\' or non-ASCII (bytes ≥ 0x80
+    // are negative as signed, so the "< 0x20" compare flags them too).
+    while (length - offset >= 16) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + offset));
+      const __m128i special =
+          _mm_or_si128(_mm_cmplt_epi8(chunk, _mm_set1_epi8(0x20)),
+                       _mm_or_si128(_mm_cmpeq_epi8(chunk, _mm_set1_epi8('"')),
+                                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8('\\'))));
+      const int mask = _mm_movemask_epi8(special);
+      if (mask != 0) {
+        offset += __builtin_ctz(static_cast<unsigned>(mask));
+        break;
+      }
+      offset += 16;
+    }
+    if (offset >= length) break;
     const std::uint8_t c = bytes[offset];
     const std::uint8_t kind = kByteClass[c];
     if (kind == 0) {

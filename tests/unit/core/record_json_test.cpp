@@ -83,7 +83,7 @@ std::string random_text(std::mt19937& random) {
                                                   "\u2028",
                                                   "x"};
   std::string text;
-  const int count = std::uniform_int_distribution<int>(0, 12)(random);
+  const int count = std::uniform_int_distribution<int>(0, 40)(random);  // past 16 bytes too
   for (int i = 0; i < count; ++i) {
     text += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(random)];
   }
