@@ -139,7 +139,7 @@ class BatchWriter {
     insert.bind(4, std::string_view(core::to_string(entry.event)));
     insert.bind(5, join_labels(entry.labels));
     insert.bind(6, now_);
-    insert.bind(7, entry.json);
+    insert.bind_static(7, entry.json);  // ~2 KiB; alive until the step below
     if (auto inserted = impl_.run(insert, "cannot append to the outbox"); !inserted) {
       return inserted.error();
     }

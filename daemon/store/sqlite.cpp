@@ -25,6 +25,10 @@ void Statement::bind(int index, std::string_view text) {
   sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
+void Statement::bind_static(int index, std::string_view text) {
+  sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+}
+
 void Statement::bind(int index, std::int64_t number) {
   sqlite3_bind_int64(statement_, index, number);
 }

@@ -25,6 +25,8 @@ class Statement {
 
   /// Binds parameter index (1-based). Text is copied by SQLite.
   void bind(int index, std::string_view text);
+  /// Binds text without copying it: it must stay alive and unchanged until the next step.
+  void bind_static(int index, std::string_view text);
   void bind(int index, std::int64_t number);
   void bind(int index, std::optional<std::int64_t> number);  // NULL when empty
   void bind_null(int index);
