@@ -129,6 +129,13 @@ std::string check_timezone(std::string_view zone) {
   return {};
 }
 
+int timezone_minutes(std::string_view zone) {
+  if (zone.size() != 6) return 0;
+  const int minutes =
+      ((zone[1] - '0') * 10 + (zone[2] - '0')) * 60 + (zone[4] - '0') * 10 + (zone[5] - '0');
+  return zone[0] == '-' ? -minutes : minutes;
+}
+
 std::string check_listen(std::string_view address) {
   std::string_view port;
   std::string_view host;

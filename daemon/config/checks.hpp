@@ -23,6 +23,8 @@ bool is_local_host(std::string_view host);
 
 /// "" when zone is "UTC", "Z" or ±HH:MM (up to ±14:00), otherwise why not.
 std::string check_timezone(std::string_view zone);
+/// Minutes east of UTC of a zone check_timezone accepted ("UTC" → 0, "-05:00" → -300).
+int timezone_minutes(std::string_view zone);
 
 /// "" when address is "host:port" or "[v6]:port" with a port of 1-65535, otherwise why not.
 std::string check_listen(std::string_view address);

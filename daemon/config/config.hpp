@@ -48,7 +48,8 @@ struct FeedConfig {
   Duration max_interval{};  // defaults.max_interval, raised to interval when that is above
   std::vector<std::string> tags;
   std::map<std::string, std::string> headers;  // extra request headers
-  std::string timezone;  // "UTC" or "±HH:MM": the zone of dates written without one
+  std::string timezone;      // "UTC" or "±HH:MM": the zone of dates written without one
+  int timezone_minutes = 0;  // the same as minutes east of UTC
   bool enabled = true;
   bool allow_file = false;
   Location location;  // the feed's item in the file, for later messages

@@ -187,7 +187,9 @@ const std::vector<Binding<FeedConfig>>& feed_bindings() {
         "Zone assumed for dates the feed writes without one: UTC or an offset like -05:00."},
        +[](FeedConfig& f, const Value& v) {
          f.timezone = v.text;
-         return check_timezone(v.text);
+         std::string problem = check_timezone(v.text);
+         if (problem.empty()) f.timezone_minutes = timezone_minutes(v.text);
+         return problem;
        }},
       {{"enabled", ValueType::boolean, "true", false,
         "false keeps the feed in the file (and its state in the store) without polling it."},

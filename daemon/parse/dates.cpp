@@ -140,10 +140,10 @@ std::optional<int> numeric_offset(Scanner& scanner) {
   return sign == '-' ? -total : total;
 }
 
-/// A zone at the scanner: numeric, named, "GMT+8" style, or nothing (UTC).
-std::optional<int> zone_offset(Scanner& scanner) {
+/// A zone at the scanner: numeric, named, "GMT+8" style, or nothing (then the feed's default).
+std::optional<int> zone_offset(Scanner& scanner, int default_offset) {
   scanner.skip_spaces();
-  if (scanner.done()) return 0;
+  if (scanner.done()) return default_offset;
   if (auto offset = numeric_offset(scanner)) return offset;
   const std::string name = scanner.word();
   if (name.empty()) return std::nullopt;
@@ -187,7 +187,7 @@ std::optional<Timestamp> apply_offset(std::optional<Timestamp> local, int offset
 
 /// RFC 822 / 1123 / 2822 and variants: "[Wkd,] DD Mon [YY]YY [HH:MM[:SS]] [zone]",
 /// also "Mon DD YYYY …" and day names spelled out or wrong.
-std::optional<Timestamp> parse_rfc822(std::string_view text) {
+std::optional<Timestamp> parse_rfc822(std::string_view text, int default_offset) {
   Scanner scanner(text);
   scanner.skip_separators();
   std::size_t mark = scanner.position();
@@ -218,7 +218,7 @@ std::optional<Timestamp> parse_rfc822(std::string_view text) {
   if (!scanner.done() && std::isdigit(static_cast<unsigned char>(scanner.peek()))) {
     if (!clock_time(scanner, hour, minute, second)) return std::nullopt;
   }
-  auto offset = zone_offset(scanner);
+  auto offset = zone_offset(scanner, default_offset);
   if (!offset) return std::nullopt;
   scanner.skip_spaces();
   // A trailing parenthesised comment such as "(EST)" or "(Coordinated Universal Time)".
@@ -228,7 +228,7 @@ std::optional<Timestamp> parse_rfc822(std::string_view text) {
 }
 
 /// asctime: "Sun Nov  6 08:49:37 1994" (optionally with a zone before the year).
-std::optional<Timestamp> parse_asctime(std::string_view text) {
+std::optional<Timestamp> parse_asctime(std::string_view text, int default_offset) {
   Scanner scanner(text);
   scanner.skip_spaces();
   if (!is_weekday(scanner.word())) return std::nullopt;
@@ -241,9 +241,9 @@ std::optional<Timestamp> parse_asctime(std::string_view text) {
   scanner.skip_spaces();
   if (!clock_time(scanner, hour, minute, second)) return std::nullopt;
   scanner.skip_spaces();
-  int offset = 0;
+  int offset = default_offset;
   if (!std::isdigit(static_cast<unsigned char>(scanner.peek()))) {
-    auto zone = zone_offset(scanner);
+    auto zone = zone_offset(scanner, default_offset);
     if (!zone) return std::nullopt;
     offset = *zone;
     scanner.skip_spaces();
@@ -256,7 +256,7 @@ std::optional<Timestamp> parse_asctime(std::string_view text) {
 
 /// RFC 3339 / ISO 8601 / W3CDTF: "YYYY[-MM[-DD]]", "YYYY-MM-DDTHH:MM[:SS[.f]][zone]",
 /// a space instead of T, the basic form "YYYYMMDDTHHMMSSZ", and zones without a colon.
-std::optional<Timestamp> parse_iso8601(std::string_view text) {
+std::optional<Timestamp> parse_iso8601(std::string_view text, int default_offset) {
   Scanner scanner(text);
   scanner.skip_spaces();
   int year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0;
@@ -296,12 +296,12 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
       while (std::isdigit(static_cast<unsigned char>(scanner.peek()))) scanner.advance();
     }
   }
-  int offset = 0;
+  int offset = default_offset;
   scanner.skip_spaces();
   if (scanner.accept('Z') || scanner.accept('z')) {
     offset = 0;
   } else if (!scanner.done()) {
-    auto zone = zone_offset(scanner);
+    auto zone = zone_offset(scanner, default_offset);
     if (!zone) return std::nullopt;
     offset = *zone;
   }
@@ -312,7 +312,7 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
 
 }  // namespace
 
-std::optional<Timestamp> parse_date(std::string_view text) {
+std::optional<Timestamp> parse_date(std::string_view text, int default_offset_minutes) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
     text.remove_prefix(1);
   }
@@ -321,10 +321,10 @@ std::optional<Timestamp> parse_date(std::string_view text) {
   }
   if (text.empty() || text.size() > 128) return std::nullopt;
   if (std::isdigit(static_cast<unsigned char>(text[0]))) {
-    if (auto time = parse_iso8601(text)) return time;
+    if (auto time = parse_iso8601(text, default_offset_minutes)) return time;
   }
-  if (auto time = parse_rfc822(text)) return time;
-  return parse_asctime(text);
+  if (auto time = parse_rfc822(text, default_offset_minutes)) return time;
+  return parse_asctime(text, default_offset_minutes);
 }
 
 }  // namespace wirewatch::parse

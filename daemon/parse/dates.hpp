@@ -9,7 +9,8 @@
 
 namespace wirewatch::parse {
 
-/// Parses a feed date. A date without a zone is taken as UTC.
-std::optional<core::Timestamp> parse_date(std::string_view text);
+/// Parses a feed date. A date written without a zone is taken to be default_offset_minutes
+/// east of UTC (the feed's configured `timezone`; 0 is UTC).
+std::optional<core::Timestamp> parse_date(std::string_view text, int default_offset_minutes = 0);
 
 }  // namespace wirewatch::parse

@@ -153,7 +153,7 @@ void set_date(std::optional<core::Timestamp>& date, std::string& raw, std::strin
   if (date) return;
   text = trim(text);
   if (text.empty()) return;
-  date = parse_date(text);
+  date = parse_date(text, limits.default_zone_minutes);
   if (date) {
     raw.clear();
   } else if (raw.empty()) {

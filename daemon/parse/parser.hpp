@@ -15,6 +15,9 @@ struct Limits {
   std::size_t max_entries = 2000;            // entries kept per document, first ones win
   std::size_t max_field_bytes = 256 * 1024;  // per text field, cut at a UTF-8 boundary
   std::size_t max_list_items = 64;           // authors, categories, enclosures per entry
+  /// Not a limit, but it travels with them to every date: the offset (minutes east of UTC)
+  /// of dates the feed writes without a zone, from the feed's `timezone` setting.
+  int default_zone_minutes = 0;
 };
 
 /// What the caller knows about the document besides its bytes.

@@ -164,7 +164,8 @@ void Engine::poll(FeedRuntime& feed) {
 void Engine::on_fetched(const std::string& feed_id, fetch::FetchResult result) {
   auto it = feeds_.find(feed_id);
   metrics_.fetched_bytes += result.body.size();
-  const FeedIdentity identity{feed_id, it != feeds_.end() ? it->second->state.url : result.url};
+  const FeedIdentity identity{feed_id, it != feeds_.end() ? it->second->state.url : result.url,
+                              it != feeds_.end() ? it->second->config.timezone_minutes : 0};
   const std::string previous_hash = it != feeds_.end() ? it->second->state.body_hash : "";
   asio::post(workers_, [this, identity, previous_hash, classifier = classifier_,
                         result = std::move(result)]() mutable {

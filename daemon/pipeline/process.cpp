@@ -52,7 +52,9 @@ Processed process_fetch(const FeedIdentity& feed, const fetch::FetchResult& resu
   }
   const std::string& base = result.final_url.empty() ? feed.url : result.final_url;
   const parse::Input input{result.body, result.content_type, base, {}};
-  parse::Result parsed = parse::parse_feed(input);
+  parse::Limits limits;
+  limits.default_zone_minutes = feed.timezone_minutes;
+  parse::Result parsed = parse::parse_feed(input, limits);
   processed.parse_status = parsed.status;
   if (parsed.status == parse::Status::failed) {
     processed.outcome.poll_class = scheduler::PollClass::broken;

@@ -18,7 +18,8 @@ namespace wirewatch::pipeline {
 /// Which feed a fetch was for.
 struct FeedIdentity {
   std::string id;
-  std::string url;  // the configured (or stored, after a permanent redirect) URL
+  std::string url;           // the configured (or stored, after a permanent redirect) URL
+  int timezone_minutes = 0;  // the feed's `timezone`: dates written without a zone
 };
 
 /// Adds labels, scores and evidence to a record.

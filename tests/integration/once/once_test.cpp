@@ -198,6 +198,24 @@ TEST_F(OnceTest, ASecondInstanceIsRefusedWhileTheFirstHoldsTheLock) {
   EXPECT_EQ(records().size(), 1u);
 }
 
+// `timezone` on a feed: its dates written without a zone are local times there.
+TEST_F(OnceTest, AFeedsTimezoneAppliesToItsZonelessDates) {
+  server_.route("/local.xml", 200,
+                "<rss version=\"2.0\"><channel><title>Local</title>"
+                "<item><guid>z1</guid><title>Zoneless</title>"
+                "<pubDate>Thu, 09 Nov 2023 10:00:00</pubDate></item>"
+                "<item><guid>z2</guid><title>Zoned</title>"
+                "<pubDate>Thu, 09 Nov 2023 10:00:00 GMT</pubDate></item>"
+                "</channel></rss>");
+  write_config({"/local.xml"}, {}, "    timezone: \"-05:00\"\n");
+  auto run = once();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto stored = records();
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_EQ(stored[0]["published"], "2023-11-09T15:00:00Z");
+  EXPECT_EQ(stored[1]["published"], "2023-11-09T10:00:00Z");
+}
+
 }  // namespace
 }  // namespace wirewatch::testing
 

@@ -56,5 +56,23 @@ TEST(Dates, UnparseableIsNullNeverNow) {
   EXPECT_EQ(utc(std::string(500, '1')), "null");
 }
 
+// A feed configured with `timezone: -05:00` (or +08:00) writes local times without a zone:
+// only those move; a date that names its zone, UTC included, is left alone.
+TEST(Dates, ZonelessDatesTakeTheFeedsConfiguredZone) {
+  auto in = [](std::string_view text, int minutes) {
+    auto time = parse_date(text, minutes);
+    return time ? core::format_rfc3339(*time) : "null";
+  };
+  EXPECT_EQ(in("2023-11-09T10:00:00", -300), "2023-11-09T15:00:00Z");
+  EXPECT_EQ(in("2023-11-09 10:00", 480), "2023-11-09T02:00:00Z");
+  EXPECT_EQ(in("2023-11-09", 480), "2023-11-08T16:00:00Z");  // local midnight
+  EXPECT_EQ(in("Thu, 09 Nov 2023 10:00:00", -300), "2023-11-09T15:00:00Z");
+  EXPECT_EQ(in("Thu Nov  9 10:00:00 2023", 60), "2023-11-09T09:00:00Z");
+  EXPECT_EQ(in("2023-11-09T10:00:00Z", -300), "2023-11-09T10:00:00Z");
+  EXPECT_EQ(in("2023-11-09T10:00:00+01:00", -300), "2023-11-09T09:00:00Z");
+  EXPECT_EQ(in("Thu, 09 Nov 2023 10:00:00 GMT", -300), "2023-11-09T10:00:00Z");
+  EXPECT_EQ(in("Thu, 09 Nov 2023 10:00:00 EST", 480), "2023-11-09T15:00:00Z");
+}
+
 }  // namespace
 }  // namespace wirewatch::parse
