@@ -881,6 +881,13 @@ std::optional<std::string> html_to_text_fast(std::string_view html, std::size_t 
 }
 
 std::optional<std::string> plain_text_fast(std::string_view text, std::size_t max_bytes) {
+  // The usual title, name or category is one text run (printable ASCII, single spaces between
+  // words, nothing to trim or cut): the scan would copy it as it is, so skip the scan's set-up.
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  if (!text.empty() && text.size() <= max_bytes && kClasses[p[0]] == kPlain &&
+      text_run_end(p + 1, p + text.size()) == p + text.size()) {
+    return std::string(text);
+  }
   return Scanner(text, max_bytes, false).run();
 }
 
