@@ -220,10 +220,10 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   const auto& f = fixture();
   std::printf(
-      "rules: %zu labels, %zu patterns, %zu automaton states x %zu byte classes "
-      "(%zu KiB table); %zu one-item RSS documents\n",
-      f.rules->labels.size(), f.rules->matcher.pattern_count(), f.rules->matcher.state_count(),
-      f.rules->matcher.class_count(), f.rules->matcher.table_bytes() >> 10, f.items.size());
+      "rules: %zu labels, %zu patterns (%zu matched over words, %zu over bytes); "
+      "%zu one-item RSS documents\n",
+      f.rules->labels.size(), f.rules->matcher.pattern_count(),
+      f.rules->scanner.word_pattern_count(), f.rules->scanner.byte_pattern_count(), f.items.size());
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   reporter.print_ratio();

@@ -67,6 +67,7 @@ void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
     auto& first_seen = space.first_seen;
     first_seen.resize(rules.signal_base.back(), 0);
     for (const PatternMatch& match : space.matches) {
+      if (!rules.pattern_has_first[match.pattern]) continue;
       for (std::uint32_t u = rules.use_begin[match.pattern]; u < rules.use_begin[match.pattern + 1];
            ++u) {
         const PatternUse& use = rules.uses[u];

@@ -436,6 +436,10 @@ class Compiler {
       placed = use;
       placed.masks = rules_.labels[use.label].signals[use.signal].masks();
     }
+    rules_.pattern_has_first.assign(patterns, 0);
+    for (const auto& [pattern, use] : pending_) {
+      if (use.role == PatternUse::Role::near_first) rules_.pattern_has_first[pattern] = 1;
+    }
     std::uint32_t base = 0;
     for (const Label& label : rules_.labels) {
       rules_.signal_base.push_back(base);

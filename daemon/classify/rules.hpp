@@ -84,6 +84,8 @@ struct Rules {
   Scanner scanner;  // the same patterns, for classify's one pass (built from matcher)
   std::vector<std::uint32_t> use_begin;  // per pattern id, into uses; one extra at the end
   std::vector<PatternUse> uses;
+  /// Per pattern id: 1 when one of its uses is near_first.
+  std::vector<std::uint8_t> pattern_has_first;
   /// Per label: where its signals start in one numbering of every label's signals.
   std::vector<std::uint32_t> signal_base;
   /// Per pattern id: how many bytes of boundary space the pattern has at its front and back.
