@@ -1,9 +1,7 @@
 // The dialect readers behind parse_feed. Each fills a FeedDocument from a parsed tree.
 #pragma once
 
-#include <optional>
 #include <pugixml.hpp>
-#include <string>
 #include <string_view>
 
 #include "core/feed_document.hpp"
@@ -22,12 +20,5 @@ void read_atom(pugi::xml_node root, const NamespaceResolver& names, const Dialec
 /// JSON Feed 1.0/1.1. Returns an error message, empty on success.
 std::string read_json_feed(std::string_view text, const DialectContext& context,
                            core::FeedDocument& document);
-
-/// read_json_feed's two ways, for tests: its own strict parser, which returns nullopt for any
-/// document it declines (then nothing has been read), and nlohmann-json for all documents.
-std::optional<std::string> read_json_feed_fast(std::string_view text, const DialectContext& context,
-                                               core::FeedDocument& document);
-std::string read_json_feed_nlohmann(std::string_view text, const DialectContext& context,
-                                    core::FeedDocument& document);
 
 }  // namespace wirewatch::parse
