@@ -335,20 +335,26 @@ void Scanner::build(const Matcher& all) {
   }
 
   // Failure links, breadth first; outputs merged down them; each state's moves: its own edges,
-  // else its failure state's moves.
+  // else its failure state's moves. moves[s] (s > 0) holds only the moves that differ from the
+  // root's (the root's row is children[0]): a full row per state would copy every root word
+  // into every state, millions of map nodes for the shipped rules (~90 MB and most of the
+  // start-up time of every command that loads rules).
   const std::size_t states = children.size();
   std::vector<std::uint32_t> fail(states, 0);
   std::vector<std::map<std::uint32_t, std::uint32_t>> moves(states);
   const auto go = [&](std::uint32_t state, std::uint32_t w) -> std::uint32_t {
-    const auto it = moves[state].find(w);
-    return it != moves[state].end() ? it->second : 0;
+    if (state != 0) {
+      const auto it = moves[state].find(w);
+      if (it != moves[state].end()) return it->second;
+    }
+    const auto root = children[0].find(w);
+    return root != children[0].end() ? root->second : 0;
   };
-  moves[0] = children[0];
   std::vector<std::uint32_t> order{0};
   for (std::size_t head = 0; head < order.size(); ++head) {
     const std::uint32_t state = order[head];
     if (state != 0) {
-      moves[state] = moves[fail[state]];
+      if (fail[state] != 0) moves[state] = moves[fail[state]];
       for (const auto& [w, child] : children[state]) moves[state][w] = child;
     }
     for (const auto& [w, child] : children[state]) {
