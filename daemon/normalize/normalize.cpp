@@ -9,6 +9,7 @@
 
 #include "core/hash.hpp"
 #include "core/time.hpp"
+#include "parse/urls.hpp"
 
 namespace wirewatch::normalize {
 namespace {
@@ -44,6 +45,15 @@ std::string lower(std::string_view text) {
 }  // namespace
 
 std::string canonical_url(std::string_view url) {
+  // Links the parser resolved are in curl's normal form already: without a query or a
+  // fragment there is nothing to drop, and curl would give the URL back unchanged.
+  if (url.find_first_of("?#") == std::string_view::npos && parse::is_normalized_http_url(url)) {
+    return std::string(url);
+  }
+  return canonical_url_with_curl(url);
+}
+
+std::string canonical_url_with_curl(std::string_view url) {
   if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("HTTP://") &&
       !url.starts_with("HTTPS://")) {
     return std::string(url);

@@ -14,6 +14,10 @@ namespace wirewatch::normalize {
 /// is not an http(s) URL comes back unchanged.
 std::string canonical_url(std::string_view url);
 
+/// canonical_url's slow path, always through curl's URL API. Exposed for tests: canonical_url
+/// must equal it for every URL.
+std::string canonical_url_with_curl(std::string_view url);
+
 /// What identifies an entry within its feed: its guid, else its canonical link, else its first
 /// enclosure's URL, else its title and date, else (untitled) its summary or content and date.
 /// Prefixed with the kind ("guid:", "link:", "enclosure:", "title:", "text:") so kinds never

@@ -100,6 +100,10 @@ constexpr std::array<std::uint8_t, 256> make_url_plain() {
 
 constexpr std::array<std::uint8_t, 256> kUrlPlain = make_url_plain();
 
+constexpr unsigned int kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
+
+}  // namespace
+
 /// True for an absolute http(s) URL that curl's normalization would give back unchanged:
 /// lowercase scheme and host (letters, digits, '-' and '.', the last label starting with a
 /// letter: no IP literal curl would rewrite), no userinfo or port, a path that starts with '/'
@@ -175,10 +179,6 @@ bool is_normalized_http_url(std::string_view url) {
   }
   return true;
 }
-
-constexpr unsigned int kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
-
-}  // namespace
 
 bool has_scheme(std::string_view reference) {
   if (reference.empty() || !std::isalpha(static_cast<unsigned char>(reference[0]))) return false;

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <random>
+#include <string_view>
+#include <vector>
+
 #include "core/time.hpp"
 
 namespace wirewatch::normalize {
@@ -52,6 +57,49 @@ TEST(ContentHash, ChangesWithWhatAReaderSees) {
   EXPECT_EQ(before, content_hash(record));
   record.summary = "new summary";
   EXPECT_NE(before, content_hash(record));
+}
+
+// canonical_url skips curl for URLs in curl's normal form without a query or fragment; it must
+// equal the curl path for every URL, realistic or mangled.
+TEST(CanonicalUrl, TheShortcutNeverDiffersFromCurl) {
+  static const std::vector<std::string> urls{
+      "https://www.example.com/",
+      "https://www.example.com/world/2023/11/09/envoys-meet-ahead-of-cop28-1042",
+      "http://feeds.example.org/rss/world.xml",
+      "https://news.example.co.uk/a/500123?utm_source=rss&utm_medium=feed",
+      "https://example.com/path/with%20space/%E2%80%94dash",
+      "https://sub-domain.example-site.com/~user/page.php?id=7;x=8",
+      "https://example.com/a//b///c",
+      "https://example.com/a/..b/c..",
+      "http://xn--caf-dma.example/menu",
+      "https://example.com/a/b#section-2"};
+  static constexpr std::array<std::string_view, 26> pieces{
+      "/./", "/../",  "/.", "/..", ":80", ":443",     ":8080",     "@",  "user:pw@",
+      "%20", "%e2",   "%",  "%G1", "#x",  "?",        "?utm_id=1", "//", "HTTP",
+      "Www", "[::1]", "..", " ",   "\\",  "\xC3\xA9", "127.0.0.1", "{|}"};
+  static constexpr std::string_view chars = "aZ09-._~:/?#[]@!$&'()*+,;=%";
+  std::mt19937 random(20261129);
+  std::size_t shortcut = 0;
+  for (int round = 0; round < 40000; ++round) {
+    std::string url = urls[random() % urls.size()];
+    for (auto edits = random() % 3; edits > 0; --edits) {
+      const std::size_t at = random() % (url.size() + 1);
+      switch (random() % 3) {
+        case 0:
+          url.insert(at, 1, chars[random() % chars.size()]);
+          break;
+        case 1:
+          if (at < url.size()) url.erase(at, 1);
+          break;
+        default:
+          url.insert(at, pieces[random() % pieces.size()]);
+          break;
+      }
+    }
+    ASSERT_EQ(canonical_url(url), canonical_url_with_curl(url)) << url;
+    shortcut += url.find_first_of("?#") == std::string::npos && canonical_url(url) == url;
+  }
+  EXPECT_GT(shortcut, 5000U);  // the shortcut is actually taken
 }
 
 }  // namespace
