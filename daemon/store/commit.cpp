@@ -166,6 +166,7 @@ PreparedRecord prepare_record(const core::Record& record) {
 
 Result<BatchResult> Store::commit_batch(std::span<const FeedOutcome> outcomes,
                                         core::Timestamp now) {
+  const std::scoped_lock lock(impl_->mutex);
   Impl& impl = *impl_;
   ++impl.commits;
   const std::int64_t seq_before = impl.last_seq;

@@ -167,7 +167,8 @@ Result<Store> Store::open(const std::filesystem::path& state_dir, const StoreOpt
   if (error) return Error{"cannot create state dir " + state_dir.string() + ": " + error.message()};
   auto lock = detail::StateLock::acquire(state_dir);
   if (!lock) return lock.error();
-  auto impl = std::make_unique<Impl>(Impl{std::move(*lock), {}, {}, options, {}, 0, {}});
+  // In place: Impl holds a mutex, so it cannot be moved.
+  std::unique_ptr<Impl> impl(new Impl{std::move(*lock), {}, {}, options, {}, 0, {}});
   impl->database_path = state_dir / "wirewatch.db";
   auto database = Database::open(impl->database_path.string());
   if (!database) return database.error();
@@ -195,7 +196,7 @@ Result<Store> Store::open(const std::filesystem::path& state_dir, const StoreOpt
 }
 
 Result<Store> Store::open_read_only(const std::filesystem::path& state_dir) {
-  auto impl = std::make_unique<Impl>(Impl{detail::StateLock::none(), {}, {}, {}, {}, 0, {}});
+  std::unique_ptr<Impl> impl(new Impl{detail::StateLock::none(), {}, {}, {}, {}, 0, {}});
   impl->database_path = state_dir / "wirewatch.db";
   std::error_code missing;
   if (!std::filesystem::exists(impl->database_path, missing)) {
@@ -232,16 +233,19 @@ const std::filesystem::path& Store::database_path() const {
 }
 
 std::int64_t Store::last_seq() const {
+  const std::scoped_lock lock(impl_->mutex);
   return impl_->last_seq;
 }
 
 std::size_t Store::cached_seen_entries() const {
+  const std::scoped_lock lock(impl_->mutex);
   std::size_t held = 0;
   for (const auto& [feed, cached] : impl_->seen) held += cached.index.size();
   return held;
 }
 
 Result<std::vector<FeedState>> Store::load_feed_states() {
+  const std::scoped_lock lock(impl_->mutex);
   auto& select = impl_->statements.select_feeds;
   std::vector<FeedState> states;
   std::string error;
@@ -273,6 +277,7 @@ Result<std::vector<FeedState>> Store::load_feed_states() {
 }
 
 Result<std::vector<OutboxEntry>> Store::read_outbox(std::int64_t after_seq, std::size_t limit) {
+  const std::scoped_lock lock(impl_->mutex);
   auto& select = impl_->statements.select_outbox_after;
   select.bind(1, after_seq);
   select.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
@@ -294,6 +299,7 @@ Result<std::vector<OutboxEntry>> Store::read_outbox(std::int64_t after_seq, std:
 }
 
 Result<std::int64_t> Store::sink_cursor(std::string_view name) {
+  const std::scoped_lock lock(impl_->mutex);
   auto& statements = impl_->statements;
   statements.insert_cursor.bind(1, name);
   statements.insert_cursor.bind(2, now_seconds());
@@ -310,6 +316,7 @@ Result<std::int64_t> Store::sink_cursor(std::string_view name) {
 }
 
 Status Store::advance_sink_cursor(std::string_view name, std::int64_t seq) {
+  const std::scoped_lock lock(impl_->mutex);
   if (seq > impl_->last_seq || seq < 0) {
     return Error{"sink " + std::string(name) + " cannot advance to seq " + std::to_string(seq) +
                  ": the last seq is " + std::to_string(impl_->last_seq)};
@@ -322,6 +329,7 @@ Status Store::advance_sink_cursor(std::string_view name, std::int64_t seq) {
 }
 
 Result<std::vector<SinkCursor>> Store::sink_cursors() {
+  const std::scoped_lock lock(impl_->mutex);
   auto& select = impl_->statements.select_cursors;
   std::vector<SinkCursor> cursors;
   std::string error;
@@ -334,11 +342,13 @@ Result<std::vector<SinkCursor>> Store::sink_cursors() {
 }
 
 Status Store::remove_sink_cursor(std::string_view name) {
+  const std::scoped_lock lock(impl_->mutex);
   impl_->statements.delete_cursor.bind(1, name);
   return impl_->run(impl_->statements.delete_cursor, "cannot remove sink cursor");
 }
 
 Result<PruneResult> Store::prune(const RetentionPolicy& policy, core::Timestamp now) {
+  const std::scoped_lock lock(impl_->mutex);
   auto& s = impl_->statements;
   std::string error;
   // No cursor at all: nothing is waiting for records, so age alone decides.

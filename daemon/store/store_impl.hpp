@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -48,6 +49,11 @@ struct Store::Impl {
 
   /// Runs statement (a write), then resets it; an Error naming what on failure.
   Status run(detail::Statement& statement, std::string_view what);
+
+  /// Held by every public Store method: the engine commits on a thread of its own while the
+  /// I/O thread reads the outbox and moves sink cursors (one connection, one transaction at
+  /// a time).
+  mutable std::mutex mutex{};
 };
 
 /// Unix seconds of a timestamp.
