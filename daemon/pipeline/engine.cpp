@@ -46,6 +46,8 @@ constexpr int kRedirectConfirmations = 2;
 constexpr std::size_t kCommitBatch = 512;
 /// …or as soon as this many records wait, so a batch's memory stays small.
 constexpr std::size_t kCommitRecords = 1024;
+/// No poll starts while this many records wait for the store (one batch is being committed).
+constexpr std::size_t kMaxPendingRecords = 2 * kCommitRecords;
 constexpr std::chrono::milliseconds kCommitDelay{200};
 /// Interval-fsync sinks are flushed this often; the outbox and seen entries pruned less often.
 constexpr std::chrono::seconds kHousekeepingEvery{1};
@@ -87,6 +89,7 @@ Engine::Engine(asio::io_context& io, config::Config config, ClassifierHandle cla
 
 Engine::~Engine() {
   workers_.join();
+  store_thread_.join();  // a commit under way finishes (its result is durable; sinks resume)
 }
 
 std::vector<std::string> Engine::open() {
@@ -145,8 +148,9 @@ fetch::FetchRequest Engine::request_for(const FeedRuntime& feed) const {
 void Engine::poll(FeedRuntime& feed) {
   if (feed.in_flight) return;
   // Backpressure: a poll holds its body from fetch until its records are committed, so only
-  // so many may be under way; the rest wait their turn (fetching outruns parsing).
-  if (in_flight_ >= max_in_flight_) {
+  // so many may be under way, and no new one starts while records wait for the store thread;
+  // the rest wait their turn (fetching outruns parsing, parsing can outrun the commits).
+  if (in_flight_ >= max_in_flight_ || pending_records_ >= kMaxPendingRecords) {
     if (!feed.waiting) {
       feed.waiting = true;
       waiting_.push_back(feed.config.id);
@@ -255,18 +259,23 @@ void Engine::on_processed(const std::string& feed_id, fetch::FetchResult result,
   // Results are committed in batches in both modes, so memory stays bounded however many
   // feeds a `once` polls.
   schedule_commit();
-  while (in_flight_ < max_in_flight_ && !waiting_.empty() && !stopping_) {
+  start_waiting();
+  if (running_) schedule_next_wakeup();
+  if (in_flight_ == 0 && waiting_.empty() && on_idle_) {  // held-back polls still to run
+    auto idle = std::move(on_idle_);
+    on_idle_ = nullptr;
+    idle();
+  }
+}
+
+void Engine::start_waiting() {
+  while (in_flight_ < max_in_flight_ && pending_records_ < kMaxPendingRecords &&
+         !waiting_.empty() && !stopping_) {
     const std::string next = std::move(waiting_.front());
     waiting_.pop_front();
     if (auto waiting = feeds_.find(next); waiting != feeds_.end() && waiting->second->waiting) {
       poll(*waiting->second);
     }
-  }
-  if (running_) schedule_next_wakeup();
-  if (in_flight_ == 0 && on_idle_) {
-    auto idle = std::move(on_idle_);
-    on_idle_ = nullptr;
-    idle();
   }
 }
 
@@ -285,38 +294,97 @@ void Engine::schedule_commit() {
 }
 
 void Engine::commit_pending() {
-  if (pending_.empty() || !store_) return;
-  auto committed = store_->commit_batch(pending_, now_utc());
-  if (!committed) {
-    // Nothing of the batch was stored: keep it and try again with the next one.
-    spdlog::error("Store commit failed; will retry. feeds={} error=\"{}\"", pending_.size(),
-                  committed.error().message);
-    return;
-  }
-  ++metrics_.store_commits;
-  for (const auto& entry : committed->emitted) {
-    ++metrics_.records[core::to_string(entry.event)];
-    for (const auto& label : entry.labels) ++metrics_.flagged[label];
-    auto summary = summaries_.find(entry.feed_id);
-    if (summary == summaries_.end()) continue;
-    if (entry.event == core::Event::update) {
-      ++summary->second.updated;
-    } else {
-      ++summary->second.new_records;
-    }
-    if (!entry.labels.empty()) ++summary->second.flagged;
-  }
+  if (committing_ || pending_.empty() || !store_) return;
+  // The batch goes to the store thread; the io thread keeps fetching and dispatching. One
+  // batch at a time, so seqs and sink deliveries stay in commit order.
+  committing_ = true;
+  auto batch = std::make_shared<std::vector<store::FeedOutcome>>(std::move(pending_));
   pending_.clear();
   pending_records_ = 0;
-  metrics_.last_seq = store_->last_seq();
-  std::vector<sinks::OutboxRecord> fresh;
-  fresh.reserve(committed->emitted.size());
-  for (auto& entry : committed->emitted) {
-    fresh.push_back({entry.seq, std::move(entry.labels), std::move(entry.json)});
+  asio::post(store_thread_, [this, batch, now = now_utc()] {
+    auto committed = store_->commit_batch(*batch, now);
+    asio::post(io_, [this, batch, committed = std::move(committed)]() mutable {
+      on_committed(std::move(*batch), std::move(committed));
+    });
+  });
+}
+
+void Engine::on_committed(std::vector<store::FeedOutcome> batch,
+                          store::Result<store::BatchResult> committed) {
+  committing_ = false;
+  if (!committed) {
+    // Nothing of the batch was stored: keep it, ahead of what arrived since, and try again
+    // with the next commit.
+    spdlog::error("Store commit failed; will retry. feeds={} error=\"{}\"", batch.size(),
+                  committed.error().message);
+    for (auto& outcome : pending_) batch.push_back(std::move(outcome));
+    pending_ = std::move(batch);
+    pending_records_ = 0;
+    for (const auto& outcome : pending_) pending_records_ += outcome.records.size();
+  } else {
+    ++metrics_.store_commits;
+    for (const auto& entry : committed->emitted) {
+      ++metrics_.records[core::to_string(entry.event)];
+      for (const auto& label : entry.labels) ++metrics_.flagged[label];
+      auto summary = summaries_.find(entry.feed_id);
+      if (summary == summaries_.end()) continue;
+      if (entry.event == core::Event::update) {
+        ++summary->second.updated;
+      } else {
+        ++summary->second.new_records;
+      }
+      if (!entry.labels.empty()) ++summary->second.flagged;
+    }
+    metrics_.last_seq = store_->last_seq();
+    std::vector<sinks::OutboxRecord> fresh;
+    fresh.reserve(committed->emitted.size());
+    for (auto& entry : committed->emitted) {
+      fresh.push_back({entry.seq, std::move(entry.labels), std::move(entry.json)});
+    }
+    if (sinks_) {
+      sinks_->deliver(fresh);
+      for (const auto& slot : sinks_->slots()) {
+        metrics_.sink_cursor[slot.name] = slot.durable_through;
+      }
+    }
+    update_health_metrics();
   }
-  sinks_->deliver(fresh);
-  for (const auto& slot : sinks_->slots()) metrics_.sink_cursor[slot.name] = slot.durable_through;
-  update_health_metrics();
+  if (!drained_.empty()) {
+    if (committed && !pending_.empty()) {
+      commit_pending();  // draining: the rest now
+      return;
+    }
+    auto callbacks = std::move(drained_);
+    drained_.clear();
+    for (auto& callback : callbacks) callback();
+    return;
+  }
+  if (!committed) {
+    // Retry after the usual delay, not at once: a store that fails (disk full) would spin.
+    if (!commit_scheduled_) {
+      commit_scheduled_ = true;
+      commit_timer_.expires_after(kCommitDelay);
+      commit_timer_.async_wait([this](boost::system::error_code error) {
+        commit_scheduled_ = false;
+        if (!error) commit_pending();
+      });
+    }
+    return;
+  }
+  schedule_commit();
+  start_waiting();  // polls held back while records waited for the store
+}
+
+void Engine::drain(std::function<void()> done) {
+  drained_.push_back(std::move(done));
+  if (committing_) return;  // on_committed goes on
+  if (!pending_.empty() && store_) {
+    commit_pending();
+    return;
+  }
+  auto callbacks = std::move(drained_);
+  drained_.clear();
+  for (auto& callback : callbacks) callback();
 }
 
 void Engine::update_health_metrics() {
@@ -329,10 +397,11 @@ std::vector<PollSummary> Engine::poll_all_once() {
   bool done = false;
   on_idle_ = [&] {
     commit_timer_.cancel();
-    commit_pending();
-    sinks_->flush();
-    done = true;
-    guard.reset();
+    drain([&] {
+      sinks_->flush();
+      done = true;
+      guard.reset();
+    });
   };
   std::size_t started = 0;
   const core::Timestamp now = now_utc();
@@ -445,9 +514,10 @@ void Engine::stop(std::chrono::milliseconds grace, std::function<void()> done) {
   housekeeping_.cancel();
   auto finish = [this, done = std::move(done)] {
     commit_timer_.cancel();
-    commit_pending();
-    if (sinks_) sinks_->close();
-    done();
+    drain([this, done] {
+      if (sinks_) sinks_->close();
+      done();
+    });
   };
   if (in_flight_ == 0) {
     finish();
@@ -525,7 +595,9 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
   feeds_ = std::move(kept);
   feed_order_ = std::move(order);
   // Sinks: reopen all from their stored cursors (nothing is lost or written twice); drop the
-  // cursors of sinks no longer configured so retention stops waiting for them.
+  // cursors of sinks no longer configured so retention stops waiting for them. A commit on the
+  // store thread meanwhile delivers to the new sinks when it completes (SinkSet::deliver reads
+  // from the outbox whatever a sink's position says it lacks).
   commit_pending();
   sinks_->close();
   std::set<std::string> names;

@@ -94,7 +94,13 @@ class Engine {
   void on_fetched(const std::string& feed_id, fetch::FetchResult result);
   void on_processed(const std::string& feed_id, fetch::FetchResult result, Processed processed);
   void commit_pending();
+  void on_committed(std::vector<store::FeedOutcome> batch,
+                    store::Result<store::BatchResult> committed);
+  /// Commits everything pending (waiting for a commit under way first), then calls done on
+  /// the io thread; done also runs when a commit fails (what failed stays pending).
+  void drain(std::function<void()> done);
   void schedule_commit();
+  void start_waiting();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
   void update_health_metrics();
   void housekeeping();
@@ -106,6 +112,7 @@ class Engine {
   std::unique_ptr<fetch::Fetcher> fetcher_;
   std::unique_ptr<SinkSet> sinks_;
   boost::asio::thread_pool workers_;
+  boost::asio::thread_pool store_thread_{1};  // commit_batch, off the io thread
   std::map<std::string, std::unique_ptr<FeedRuntime>> feeds_;
   std::vector<std::string> feed_order_;                     // config order, for summaries
   std::set<std::pair<core::Timestamp, std::string>> due_;   // (next due, feed id), earliest first
@@ -118,6 +125,8 @@ class Engine {
   boost::asio::steady_timer housekeeping_;
   std::chrono::steady_clock::time_point next_prune_{};
   bool commit_scheduled_ = false;
+  bool committing_ = false;                     // a batch is on the store thread
+  std::vector<std::function<void()>> drained_;  // drain() callbacks waiting
   bool running_ = false;
   bool stopping_ = false;
   std::size_t in_flight_ = 0;        // polls fetching or processing
