@@ -47,7 +47,7 @@ constexpr std::size_t kCommitBatch = 512;
 /// …or as soon as this many records wait, so a batch's memory stays small.
 constexpr std::size_t kCommitRecords = 1024;
 /// No poll starts while this many records wait for the store (one batch is being committed).
-constexpr std::size_t kMaxPendingRecords = 2 * kCommitRecords;
+constexpr std::size_t kMaxPendingRecords = kCommitRecords;
 constexpr std::chrono::milliseconds kCommitDelay{200};
 /// Interval-fsync sinks are flushed this often; the outbox and seen entries pruned less often.
 constexpr std::chrono::seconds kHousekeepingEvery{1};

@@ -34,7 +34,7 @@ struct StoreOptions {
   /// recently); past it, the least recently committed feeds' indexes are dropped and read
   /// back from the seen table when those feeds next change. Bounds memory however many
   /// feeds and however long a retention: ~200 bytes per entry.
-  std::size_t seen_cache_entries = 20'000;
+  std::size_t seen_cache_entries = 10'000;
 };
 
 /// What commit_batch needs of a normalized, classified record (pure; thread-safe).
