@@ -64,16 +64,20 @@ class BatchWriter {
 
   Status records(const FeedOutcome& outcome, BatchResult& result) {
     const std::string& feed_id = outcome.state.feed_id;
-    auto index = impl_.index_of(feed_id);
-    if (!index) return index.error();
+    // The feed's recently seen rows: enough for the entries of this document and some that
+    // left it lately; an older entry that comes back is found by id.
+    auto cached = impl_.index_of(feed_id, 2 * outcome.records.size());
+    if (!cached) return cached.error();
+    detail::FeedIndex* const index = &(*cached)->index;
     detail::PresentIds present;
     for (const auto& record : outcome.records) present.insert(record.id);
     const auto resolution = impl_.options.last_seen_resolution.count();
     for (const auto& record : outcome.records) {
       const std::string& link = record.link;
       const std::string& hash = record.content_hash;
+      if (auto found = impl_.find_seen(feed_id, record.id, **cached); !found) return found;
       const detail::Observation seen =
-          (*index)->observe(record.id, link, hash, present, now_, resolution);
+          index->observe(record.id, link, hash, present, now_, resolution);
       if (auto written = write_seen(feed_id, record.id, link, hash, seen); !written) {
         return written;
       }

@@ -66,6 +66,7 @@ Status prepare_all(Database& database, Statements& s) {
       {&s.select_feeds, sql::kSelectFeeds},
       {&s.upsert_feed, sql::kUpsertFeed},
       {&s.select_seen_of_feed, sql::kSelectSeenOfFeed},
+      {&s.select_seen_by_id, sql::kSelectSeenById},
       {&s.insert_seen, sql::kInsertSeen},
       {&s.update_seen_content, sql::kUpdateSeenContent},
       {&s.touch_seen, sql::kTouchSeen},
@@ -111,25 +112,49 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-Result<detail::FeedIndex*> Store::Impl::index_of(const std::string& feed_id) {
+Result<Store::Impl::CachedIndex*> Store::Impl::index_of(const std::string& feed_id,
+                                                        std::size_t want) {
   if (const auto found = seen.find(feed_id); found != seen.end()) {
     found->second.last_use = commits;
-    return &found->second.index;
+    return &found->second;
   }
-  detail::FeedIndex index;
+  CachedIndex cached;
+  cached.last_use = commits;
+  const std::size_t limit = std::max<std::size_t>(want, 64);
   auto& select = statements.select_seen_of_feed;
   select.bind(1, feed_id);
+  select.bind(2, static_cast<std::int64_t>(limit));
   std::string error;
+  std::size_t loaded = 0;
   while (select.step(error)) {
-    index.load(
+    cached.index.load(
         std::string(select.column_text(0)),
         detail::SeenEntry{std::string(select.column_text(1)), std::string(select.column_text(2)),
                           std::string(select.column_text(3)), select.column_int(4)});
+    ++loaded;
   }
   select.reset();
   if (!error.empty()) return Error{"cannot load seen entries of feed " + feed_id + ": " + error};
-  return &seen.insert_or_assign(feed_id, CachedIndex{std::move(index), commits})
-              .first->second.index;
+  cached.complete = loaded < limit;
+  return &seen.insert_or_assign(feed_id, std::move(cached)).first->second;
+}
+
+Status Store::Impl::find_seen(const std::string& feed_id, const std::string& id,
+                              CachedIndex& cached) {
+  if (cached.complete || cached.index.find(id) != nullptr) return std::monostate{};
+  auto& select = statements.select_seen_by_id;
+  select.bind(1, feed_id);
+  select.bind(2, id);
+  std::string error;
+  if (select.step(error)) {
+    cached.index.load(
+        id,
+        detail::SeenEntry{std::string(select.column_text(0)), std::string(select.column_text(1)),
+                          std::string(select.column_text(2)), select.column_int(3)});
+  }
+  select.reset();
+  if (!error.empty()) return Error{"cannot look up a seen entry of feed " + feed_id + ": " + error};
+  return std::monostate{};
 }
 
 void Store::Impl::trim_seen_cache() {

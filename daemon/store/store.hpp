@@ -41,7 +41,7 @@ struct StoreOptions {
 PreparedRecord prepare_record(const core::Record& record);
 
 /// The newest schema this build knows; open refuses a state_dir with a newer one.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 /// The SQLite store of one state_dir.
 class Store {

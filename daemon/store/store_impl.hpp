@@ -18,7 +18,8 @@ struct Statements {
   detail::Statement begin, commit, rollback;
   detail::Statement select_last_seq, update_last_seq;
   detail::Statement select_feeds, upsert_feed;
-  detail::Statement select_seen_of_feed, insert_seen, update_seen_content, touch_seen, prune_seen;
+  detail::Statement select_seen_of_feed, select_seen_by_id, insert_seen, update_seen_content,
+      touch_seen, prune_seen;
   detail::Statement insert_outbox, select_outbox_after, prune_outbox;
   detail::Statement select_cursor, insert_cursor, advance_cursor, select_cursors, select_min_cursor,
       delete_cursor;
@@ -36,12 +37,17 @@ struct Store::Impl {
   struct CachedIndex {
     detail::FeedIndex index;
     std::uint64_t last_use = 0;  // commit_batch call that used it last
+    bool complete = false;       // every seen row of the feed is in index
   };
   std::unordered_map<std::string, CachedIndex> seen;
   std::uint64_t commits = 0;  // commit_batch calls so far (the cache's clock)
 
-  /// The seen index of feed_id, loading it from the seen table the first time.
-  Result<detail::FeedIndex*> index_of(const std::string& feed_id);
+  /// The seen index of feed_id, loading its `want` most recently seen rows (at least 64) from
+  /// the seen table the first time; rows not loaded are found by id (find_seen).
+  Result<CachedIndex*> index_of(const std::string& feed_id, std::size_t want);
+
+  /// Adds the seen row (feed_id, id) to cached when the table has it and cached lacks it.
+  Status find_seen(const std::string& feed_id, const std::string& id, CachedIndex& cached);
 
   /// Drops the least recently used indexes (never one used by the current commit) until the
   /// cache holds at most half its budget, once it holds more than the budget.

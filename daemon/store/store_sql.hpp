@@ -27,7 +27,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 1> kMigrations{{
+inline constexpr std::array<Migration, 2> kMigrations{{
     {1, R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -83,6 +83,11 @@ CREATE TABLE sink_cursors (
   updated INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // 2: a feed's most recently seen entries first, so a commit loads only those (the rest are
+    // found by id when they come back) however long the feed's history is.
+    {2, R"sql(
+CREATE INDEX seen_recent ON seen (feed_id, last_seen);
+)sql"},
 }};
 
 inline constexpr std::string_view kCreateSchemaVersion =
@@ -123,8 +128,12 @@ inline constexpr std::string_view kUpsertFeed =
     "  redirect_url = ?17, redirect_seen = ?18";
 
 // ---- seen ----------------------------------------------------------------------------------
+// The ?2 most recently seen entries of a feed (migration 2's index), and one entry by id.
 inline constexpr std::string_view kSelectSeenOfFeed =
-    "SELECT id, emit_id, link, content_hash, last_seen FROM seen WHERE feed_id = ?1";
+    "SELECT id, emit_id, link, content_hash, last_seen FROM seen WHERE feed_id = ?1 "
+    "ORDER BY last_seen DESC LIMIT ?2";
+inline constexpr std::string_view kSelectSeenById =
+    "SELECT emit_id, link, content_hash, last_seen FROM seen WHERE feed_id = ?1 AND id = ?2";
 inline constexpr std::string_view kInsertSeen =
     "INSERT INTO seen (feed_id, id, emit_id, link, content_hash, first_seen, last_seen) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "

@@ -214,5 +214,39 @@ TEST(StoreSeenCache, StaysWithinItsBudgetAndDedupStillWorksAfterEviction) {
   EXPECT_TRUE(result->emitted.empty());
 }
 
+// A feed with a long history: a commit loads only its most recently seen rows, and an old
+// entry that comes back is still found (by id), so it is not new again.
+TEST(StoreSeenCache, AnOldEntryThatComesBackIsFoundById) {
+  TempDir dir;
+  StoreOptions options;
+  options.seen_cache_entries = 10;  // every commit reloads the feed from the table
+  auto opened = Store::open(dir.path(), options);
+  ASSERT_TRUE(opened) << opened.error().message;
+  Store& store = *opened;
+  auto entry = [](int i) {
+    return record("un", "guid-" + std::to_string(i), "https://un.example/" + std::to_string(i));
+  };
+  core::Timestamp now = kNow;
+  for (int page = 0; page < 30; ++page) {  // 300 entries, ten per document
+    std::vector<core::Record> records;
+    for (int i = page * 10; i < page * 10 + 10; ++i) records.push_back(entry(i));
+    std::vector<FeedOutcome> batch{document("un", records)};
+    now += minutes{15};
+    auto result = store.commit_batch(batch, now);
+    ASSERT_TRUE(result) << result.error().message;
+    ASSERT_EQ(result->emitted.size(), 10u);
+  }
+  // Another feed's commit pushes "un" out of the cache (budget 10 rows).
+  std::vector<FeedOutcome> other{document("other", {record("other", "o1", "https://o.example/1")})};
+  ASSERT_TRUE(store.commit_batch(other, now));
+  EXPECT_LE(store.cached_seen_entries(), 10u);
+  // Entry 3 left the feed 29 documents ago; it is back, next to a new one.
+  std::vector<FeedOutcome> back{document("un", {entry(3), entry(1000)})};
+  auto result = store.commit_batch(back, now + minutes{15});
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->emitted.size(), 1u);
+  EXPECT_NE(result->emitted[0].json.find("guid-1000"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace wirewatch::store

@@ -22,7 +22,8 @@ TEST(StoreOpen, AFreshDirGetsTheSchemaAndALock) {
   EXPECT_EQ(store->database_path(), state_dir / "wirewatch.db");
   EXPECT_EQ(query_int(store->database_path(), "SELECT max(version) FROM schema_version"),
             kSchemaVersion);
-  EXPECT_EQ(query_int(store->database_path(), "SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(query_int(store->database_path(), "SELECT count(*) FROM schema_version"),
+            kSchemaVersion);  // one row per migration
   auto states = store->load_feed_states();
   ASSERT_TRUE(states);
   EXPECT_TRUE(states->empty());
@@ -48,7 +49,8 @@ TEST(StoreOpen, ReopeningDoesNotMigrateTwice) {
   { ASSERT_TRUE(Store::open(dir.path())); }
   auto store = Store::open(dir.path());
   ASSERT_TRUE(store);
-  EXPECT_EQ(query_int(store->database_path(), "SELECT count(*) FROM schema_version"), 1);
+  EXPECT_EQ(query_int(store->database_path(), "SELECT count(*) FROM schema_version"),
+            kSchemaVersion);  // one row per migration
 }
 
 TEST(StoreOpen, ANewerSchemaIsRefused) {
@@ -64,7 +66,7 @@ TEST(StoreOpen, ANewerSchemaIsRefused) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().message,
             database.string() +
-                " has schema version 99, newer than this wirewatch understands (1); upgrade "
+                " has schema version 99, newer than this wirewatch understands (2); upgrade "
                 "wirewatch or use another state_dir");
 }
 
@@ -134,6 +136,32 @@ TEST(StoreOpen, SeqKeepsIncreasingAcrossReopenEvenWhenTheOutboxIsPrunedEmpty) {
   ASSERT_TRUE(result);
   ASSERT_EQ(result->emitted.size(), 1u);
   EXPECT_EQ(result->emitted[0].seq, 2);
+}
+
+TEST(StoreOpen, AVersion1StateDirIsMigratedAndKeepsItsRecords) {
+  TempDir dir;
+  std::filesystem::path database;
+  {
+    auto store = Store::open(dir.path());
+    ASSERT_TRUE(store);
+    database = store->database_path();
+    std::vector<FeedOutcome> batch{document("un", {record("un", "a1", "https://un.example/1")})};
+    ASSERT_TRUE(store->commit_batch(batch, kNow));
+  }
+  // What a state_dir written by a version-1 wirewatch looks like.
+  ASSERT_EQ(
+      execute(database, "DROP INDEX seen_recent; DELETE FROM schema_version WHERE version = 2"),
+      "");
+  auto store = Store::open(dir.path());
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ(query_int(database, "SELECT max(version) FROM schema_version"), 2);
+  EXPECT_EQ(query_int(database, "SELECT count(*) FROM sqlite_master WHERE name = 'seen_recent'"),
+            1);
+  EXPECT_EQ(store->last_seq(), 1);
+  std::vector<FeedOutcome> again{document("un", {record("un", "a1", "https://un.example/1")})};
+  auto result = store->commit_batch(again, kNow + std::chrono::minutes{15});
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(result->emitted.empty());
 }
 
 }  // namespace
