@@ -16,7 +16,6 @@ with clients stays within RSS_BUDGET MiB of the no-client maximum. Exit 1 when a
 """
 import argparse
 import datetime
-import http.server
 import json
 import os
 import re
@@ -28,6 +27,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from feed_server import serve  # noqa: E402  (the loopback feed server, shared with crash_test.py)
 
 
 class Publisher:
@@ -72,35 +74,6 @@ class Publisher:
         body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>'
                 "<link>http://example.org/</link>%s</channel></rss>" % (path, items))
         return etag, body.encode()
-
-
-def make_handler(publisher):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            document = publisher.document(self.path.split("?")[0])
-            if document is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            etag, body = document
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
 
 
 class SinkCounter:
@@ -228,9 +201,7 @@ def main():
     socket_path = os.path.join(work, "s.sock")
     log_path = os.path.join(work, "daemon.log")
     publisher = Publisher(args.feeds, args.window)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(publisher))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(publisher)
     port = server.server_address[1]
     config_path = os.path.join(work, "wirewatch.yaml")
     with open(config_path, "w") as f:

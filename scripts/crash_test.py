@@ -17,7 +17,6 @@ It prints `kills=… records=… lost=… duplicated=… out_of_order=…` and e
 duplicate, reordering or torn line (2 when the run itself failed, e.g. a timeout).
 """
 import argparse
-import http.server
 import json
 import os
 import random
@@ -29,6 +28,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from feed_server import serve  # noqa: E402  (the loopback feed server, shared with socket_load.py)
 
 
 class Publisher:
@@ -85,36 +87,6 @@ class Publisher:
         body = ('<?xml version="1.0"?><rss version="2.0"><channel><title>%s</title>'
                 "<link>http://example.org/</link>%s</channel></rss>" % (path, "".join(items)))
         return etag, body.encode()
-
-
-def make_handler(publisher):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self):
-            document = publisher.document(self.path.split("?")[0])
-            if document is None:
-                self.send_response(404)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            etag, body = document
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("ETag", etag)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
 
 
 class RawClient:
@@ -238,9 +210,7 @@ def main():
 
     paths = ["/f%d.xml" % i for i in range(args.feeds)]
     publisher = Publisher(paths, args.entry_bytes)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(publisher))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(publisher)
     port = server.server_address[1]
 
     with open(config_path, "w") as f:
