@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "random_edits.hpp"
 
 namespace wirewatch::normalize {
 namespace {
@@ -82,20 +83,8 @@ TEST(CanonicalUrl, TheShortcutNeverDiffersFromCurl) {
   std::size_t shortcut = 0;
   for (int round = 0; round < 40000; ++round) {
     std::string url = urls[random() % urls.size()];
-    for (auto edits = random() % 3; edits > 0; --edits) {
-      const std::size_t at = random() % (url.size() + 1);
-      switch (random() % 3) {
-        case 0:
-          url.insert(at, 1, chars[random() % chars.size()]);
-          break;
-        case 1:
-          if (at < url.size()) url.erase(at, 1);
-          break;
-        default:
-          url.insert(at, pieces[random() % pieces.size()]);
-          break;
-      }
-    }
+    const auto edits = random() % 3;
+    url = test_support::apply_random_edits(std::move(url), edits, random, pieces, chars);
     ASSERT_EQ(canonical_url(url), canonical_url_with_curl(url)) << url;
     shortcut += url.find_first_of("?#") == std::string::npos && canonical_url(url) == url;
   }

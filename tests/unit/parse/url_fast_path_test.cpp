@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "parse/urls.hpp"
+#include "random_edits.hpp"
 
 namespace wirewatch::parse {
 namespace {
@@ -112,20 +113,8 @@ TEST(UrlFastPath, RandomEditsOfUrlsNeverDifferFromCurl) {
   std::size_t checked = 0;
   for (int round = 0; round < 60000; ++round) {
     std::string url = kUrls[random() % kUrls.size()];
-    for (auto edits = 1 + random() % 3; edits > 0; --edits) {
-      const std::size_t at = random() % (url.size() + 1);
-      switch (random() % 3) {
-        case 0:
-          url.insert(at, 1, kChars[random() % kChars.size()]);
-          break;
-        case 1:
-          if (at < url.size()) url.erase(at, 1);
-          break;
-        default:
-          url.insert(at, kPieces[random() % kPieces.size()]);
-          break;
-      }
-    }
+    const auto edits = 1 + random() % 3;
+    url = test_support::apply_random_edits(std::move(url), edits, random, kPieces, kChars);
     // Only absolute http(s) references take the shortcut; the others are resolve_url's business.
     if (!url.starts_with("http://") && !url.starts_with("https://")) continue;
     if (std::isspace(static_cast<unsigned char>(url.back()))) continue;  // resolve_url trims
@@ -196,21 +185,8 @@ TEST(UrlFastPath, RandomRelativeReferencesNeverDifferFromCurl) {
   std::mt19937 random(20261129u +
                       static_cast<unsigned>(testing::UnitTest::GetInstance()->random_seed()));
   auto edit = [&](std::string text, unsigned max_edits) {
-    for (auto edits = random() % (max_edits + 1); edits > 0; --edits) {
-      const std::size_t at = random() % (text.size() + 1);
-      switch (random() % 3) {
-        case 0:
-          text.insert(at, 1, kChars[random() % kChars.size()]);
-          break;
-        case 1:
-          if (at < text.size()) text.erase(at, 1);
-          break;
-        default:
-          text.insert(at, kPieces[random() % kPieces.size()]);
-          break;
-      }
-    }
-    return text;
+    const auto edits = random() % (max_edits + 1);
+    return test_support::apply_random_edits(std::move(text), edits, random, kPieces, kChars);
   };
   std::size_t checked = 0, fast = 0;
   for (int round = 0; round < 60000; ++round) {
