@@ -10,14 +10,6 @@
 # Environment: WIREWATCH_BINARY (default build/daemon/wirewatch, else build/dev/wirewatch).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-binary=${WIREWATCH_BINARY:-}
-if [[ -z $binary ]]; then
-  for candidate in "$root/build/daemon/wirewatch" "$root/build/dev/wirewatch"; do
-    if [[ -x $candidate ]]; then binary=$candidate; break; fi
-  done
-fi
-if [[ -z $binary || ! -x $binary ]]; then
-  echo "socket_load.sh: no wirewatch binary; build it or set WIREWATCH_BINARY" >&2
-  exit 2
-fi
+source "$root/scripts/wirewatch-binary.sh"
+wirewatch_binary socket_load.sh
 exec /usr/bin/python3 "$root/bench/socket_load.py" --binary "$binary" "$@"

@@ -13,14 +13,6 @@
 # The short version runs in CTest: tests/integration/daemon (SigkillAtRandomMoments...).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-binary=${WIREWATCH_BINARY:-}
-if [[ -z $binary ]]; then
-  for candidate in "$root/build/daemon/wirewatch" "$root/build/dev/wirewatch"; do
-    if [[ -x $candidate ]]; then binary=$candidate; break; fi
-  done
-fi
-if [[ -z $binary || ! -x $binary ]]; then
-  echo "crash-test.sh: no wirewatch binary; build it or set WIREWATCH_BINARY" >&2
-  exit 2
-fi
+source "$root/scripts/wirewatch-binary.sh"
+wirewatch_binary crash-test.sh
 exec /usr/bin/python3 "$root/scripts/crash_test.py" --binary "$binary" "$@"
