@@ -157,9 +157,14 @@ Status Store::Impl::find_seen(const std::string& feed_id, const std::string& id,
   return std::monostate{};
 }
 
-void Store::Impl::trim_seen_cache() {
+std::size_t Store::Impl::seen_rows() const {
   std::size_t held = 0;
   for (const auto& [feed, cached] : seen) held += cached.index.size();
+  return held;
+}
+
+void Store::Impl::trim_seen_cache() {
+  std::size_t held = seen_rows();
   if (held <= options.seen_cache_entries) return;
   std::vector<std::pair<std::uint64_t, const std::string*>> by_age;
   by_age.reserve(seen.size());
@@ -264,9 +269,7 @@ std::int64_t Store::last_seq() const {
 
 std::size_t Store::cached_seen_entries() const {
   const std::scoped_lock lock(impl_->mutex);
-  std::size_t held = 0;
-  for (const auto& [feed, cached] : impl_->seen) held += cached.index.size();
-  return held;
+  return impl_->seen_rows();
 }
 
 Result<std::vector<FeedState>> Store::load_feed_states() {

@@ -53,6 +53,9 @@ struct Store::Impl {
   /// cache holds at most half its budget, once it holds more than the budget.
   void trim_seen_cache();
 
+  /// Seen rows held in the cache now.
+  std::size_t seen_rows() const;
+
   /// Runs statement (a write), then resets it; an Error naming what on failure.
   Status run(detail::Statement& statement, std::string_view what);
 
