@@ -354,9 +354,7 @@ void Engine::on_committed(std::vector<store::FeedOutcome> batch,
       commit_pending();  // draining: the rest now
       return;
     }
-    auto callbacks = std::move(drained_);
-    drained_.clear();
-    for (auto& callback : callbacks) callback();
+    run_drained();
     return;
   }
   if (!committed) {
@@ -382,6 +380,10 @@ void Engine::drain(std::function<void()> done) {
     commit_pending();
     return;
   }
+  run_drained();
+}
+
+void Engine::run_drained() {
   auto callbacks = std::move(drained_);
   drained_.clear();
   for (auto& callback : callbacks) callback();

@@ -99,6 +99,7 @@ class Engine {
   /// Commits everything pending (waiting for a commit under way first), then calls done on
   /// the io thread; done also runs when a commit fails (what failed stays pending).
   void drain(std::function<void()> done);
+  void run_drained();  // calls (and clears) the drain() callbacks
   void schedule_commit();
   void start_waiting();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
