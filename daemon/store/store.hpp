@@ -33,7 +33,7 @@ struct StoreOptions {
   /// Seen entries kept in memory across commits (the indexes of the feeds committed most
   /// recently); past it, the least recently committed feeds' indexes are dropped and read
   /// back from the seen table when those feeds next change. Bounds memory however many
-  /// feeds and however long a retention: ~200 bytes per entry.
+  /// feeds and however long a retention (~0.8 KiB per row, docs/store.md).
   std::size_t seen_cache_entries = 10'000;
 };
 
