@@ -5,6 +5,8 @@
 
 #include <array>
 #include <charconv>
+#include <cmath>
+#include <cstring>
 
 #include "core/time.hpp"
 
@@ -46,10 +48,19 @@ class LineWriter {
   explicit LineWriter(std::string& out) : out_(out) {}
 
   void raw(std::string_view text) { out_.append(text); }
-  void key(std::string_view name) {  // names are ASCII literals without escapes
-    out_ += '"';
-    out_.append(name);
-    out_.append("\":");
+  void key(std::string_view name) {  // names are short ASCII literals without escapes
+    std::array<char, 32> buffer;
+    if (name.size() + 3 > buffer.size()) {
+      out_ += '"';
+      out_.append(name);
+      out_.append("\":");
+      return;
+    }
+    buffer[0] = '"';
+    std::memcpy(buffer.data() + 1, name.data(), name.size());
+    buffer[name.size() + 1] = '"';
+    buffer[name.size() + 2] = ':';
+    out_.append(buffer.data(), name.size() + 3);
   }
   void string(std::string_view text);
   void integer(std::int64_t value) {
@@ -58,6 +69,23 @@ class LineWriter {
     out_.append(buffer.data(), end);
   }
   void number(double value) {  // nlohmann's shortest round-trip form ("0.5", "1.0", "1e-05")
+    // Scores are thousandths in [0, 1]: "0.0", "0.753", "1.0" written directly (a test holds
+    // every one of them to nlohmann's dump); anything else goes through nlohmann.
+    const bool in_range = value >= 0.0 && value <= 1.0 && !std::signbit(value);  // not -0.0
+    const int k = in_range ? static_cast<int>(value * 1000.0 + 0.5) : -1;
+    if (k >= 0 && k / 1000.0 == value) {
+      if (k == 0 || k == 1000) {
+        out_.append(k == 0 ? "0.0" : "1.0");
+        return;
+      }
+      std::array<char, 5> digits{'0', '.', static_cast<char>('0' + k / 100),
+                                 static_cast<char>('0' + k / 10 % 10),
+                                 static_cast<char>('0' + k % 10)};
+      std::size_t size = digits.size();
+      while (digits[size - 1] == '0') --size;
+      out_.append(digits.data(), size);
+      return;
+    }
     out_.append(nlohmann::json(value).dump());
   }
   void optional_time(const std::optional<Timestamp>& time) {

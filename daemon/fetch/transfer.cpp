@@ -1,6 +1,7 @@
 #include "fetch/transfer.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
 #include "fetch/fetcher.hpp"
@@ -30,6 +31,16 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   if (transfer.body.size() + bytes > transfer.request.max_body) {
     transfer.over_cap = true;
     return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
+  }
+  if (transfer.body.empty()) {
+    // One allocation for a body whose length the server announced (within the cap), instead
+    // of the string doubling its way there and copying what it holds each time.
+    curl_off_t announced = -1;
+    if (curl_easy_getinfo(transfer.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) ==
+            CURLE_OK &&
+        announced > 0 && static_cast<std::uint64_t>(announced) <= transfer.request.max_body) {
+      transfer.body.reserve(static_cast<std::size_t>(announced));
+    }
   }
   transfer.body.append(data, bytes);
   return bytes;

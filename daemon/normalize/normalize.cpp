@@ -42,15 +42,43 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+// The pairs of a query that are not tracking parameters (and not empty), in order.
+std::string kept_query(std::string_view query) {
+  std::string kept;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty() || is_tracking_parameter(pair.substr(0, pair.find('=')))) continue;
+    if (!kept.empty()) kept += '&';
+    kept += pair;
+  }
+  return kept;
+}
+
 }  // namespace
 
 std::string canonical_url(std::string_view url) {
-  // Links the parser resolved are in curl's normal form already: without a query or a
-  // fragment there is nothing to drop, and curl would give the URL back unchanged.
-  if (url.find_first_of("?#") == std::string_view::npos && parse::is_normalized_http_url(url)) {
-    return std::string(url);
+  // Links the parser resolved are in curl's normal form already, and curl would give such a
+  // URL back as it is: what is left is dropping the fragment and the tracking parameters,
+  // exactly as canonical_url_with_curl does (a randomized test holds the two together).
+  if (!parse::is_normalized_http_url(url)) return canonical_url_with_curl(url);
+  const std::string_view kept = url.substr(0, url.find('#'));
+  const auto question = kept.find('?');
+  if (question == std::string_view::npos) return std::string(kept);
+  std::string out(kept.substr(0, question));
+  std::string query = kept_query(kept.substr(question + 1));
+  if (!query.empty()) {
+    // curl writes the escapes of a query it is given back in lowercase ("%e2").
+    for (std::size_t at = query.find('%'); at != std::string::npos; at = query.find('%', at + 1)) {
+      for (std::size_t i = at + 1; i < at + 3 && i < query.size(); ++i) {
+        if (query[i] >= 'A' && query[i] <= 'F') query[i] = static_cast<char>(query[i] + 32);
+      }
+    }
+    out += '?';
+    out += query;
   }
-  return canonical_url_with_curl(url);
+  return out;
 }
 
 std::string canonical_url_with_curl(std::string_view url) {
@@ -68,16 +96,7 @@ std::string canonical_url_with_curl(std::string_view url) {
     curl_url_set(handle.get(), CURLUPART_HOST, lower(host.get()).c_str(), 0);
   }
   if (CurlString query = get_part(handle.get(), CURLUPART_QUERY)) {
-    std::string kept;
-    std::string_view rest = query.get();
-    while (!rest.empty()) {
-      const auto amp = rest.find('&');
-      const std::string_view pair = rest.substr(0, amp);
-      rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-      if (pair.empty() || is_tracking_parameter(pair.substr(0, pair.find('=')))) continue;
-      if (!kept.empty()) kept += '&';
-      kept += pair;
-    }
+    const std::string kept = kept_query(query.get());
     curl_url_set(handle.get(), CURLUPART_QUERY, kept.empty() ? nullptr : kept.c_str(), 0);
   }
   CurlString port = get_part(handle.get(), CURLUPART_PORT);

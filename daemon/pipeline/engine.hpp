@@ -80,8 +80,8 @@ class Engine {
   std::size_t feed_count() const { return feeds_.size(); }
   const std::filesystem::path& state_dir() const { return config_.state_dir; }
 
-  /// The current counters (io thread only).
-  const Metrics& metrics() const { return metrics_; }
+  /// The current counters, with the feeds-by-health gauge counted now (io thread only).
+  Metrics metrics() const;
   /// The store (io thread only), for status and tests.
   store::Store& store() { return *store_; }
 
@@ -103,7 +103,6 @@ class Engine {
   void schedule_commit();
   void start_waiting();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
-  void update_health_metrics();
   void housekeeping();
 
   boost::asio::io_context& io_;

@@ -38,26 +38,28 @@ class BatchWriter {
  public:
   BatchWriter(Store::Impl& impl, std::int64_t now) : impl_(impl), now_(now) {}
 
+  // Text is bound without a copy (bind_static): every string outlives the run() that steps
+  // the statement and clears its bindings.
   Status feed_state(const FeedOutcome& outcome) {
     auto& upsert = impl_.statements.upsert_feed;
     const FeedState& state = outcome.state;
-    upsert.bind(1, state.feed_id);
-    upsert.bind(2, state.url);
-    upsert.bind(3, state.etag);
-    upsert.bind(4, state.last_modified);
-    upsert.bind(5, state.body_hash);
-    upsert.bind(6, state.title);
+    upsert.bind_static(1, state.feed_id);
+    upsert.bind_static(2, state.url);
+    upsert.bind_static(3, state.etag);
+    upsert.bind_static(4, state.last_modified);
+    upsert.bind_static(5, state.body_hash);
+    upsert.bind_static(6, state.title);
     upsert.bind(7, std::int64_t{state.last_status});
-    upsert.bind(8, state.health);
-    upsert.bind(9, state.error_class);
-    upsert.bind(10, state.error_message);
+    upsert.bind_static(8, state.health);
+    upsert.bind_static(9, state.error_class);
+    upsert.bind_static(10, state.error_message);
     upsert.bind(11, std::int64_t{state.failures});
     upsert.bind(12, seconds(state.next_due));
     upsert.bind(13, seconds(state.last_attempt));
     upsert.bind(14, seconds(state.last_success));
     upsert.bind(15, outcome.parsed ? std::optional<std::int64_t>(now_) : std::nullopt);
-    upsert.bind(16, state.config_url);
-    upsert.bind(17, state.redirect_url);
+    upsert.bind_static(16, state.config_url);
+    upsert.bind_static(17, state.redirect_url);
     upsert.bind(18, std::int64_t{state.redirect_seen});
     return impl_.run(upsert, "cannot store the state of feed " + state.feed_id);
   }
@@ -104,23 +106,23 @@ class BatchWriter {
       case detail::Observation::Write::none:
         return std::monostate{};
       case detail::Observation::Write::insert:
-        s.insert_seen.bind(1, feed_id);
-        s.insert_seen.bind(2, id);
-        s.insert_seen.bind(3, seen.emit_id);
-        s.insert_seen.bind(4, link);
-        s.insert_seen.bind(5, hash);
+        s.insert_seen.bind_static(1, feed_id);
+        s.insert_seen.bind_static(2, id);
+        s.insert_seen.bind_static(3, seen.emit_id);
+        s.insert_seen.bind_static(4, link);
+        s.insert_seen.bind_static(5, hash);
         s.insert_seen.bind(6, now_);
         return impl_.run(s.insert_seen, "cannot mark an entry seen");
       case detail::Observation::Write::update_content:
-        s.update_seen_content.bind(1, feed_id);
-        s.update_seen_content.bind(2, id);
-        s.update_seen_content.bind(3, link);
-        s.update_seen_content.bind(4, hash);
+        s.update_seen_content.bind_static(1, feed_id);
+        s.update_seen_content.bind_static(2, id);
+        s.update_seen_content.bind_static(3, link);
+        s.update_seen_content.bind_static(4, hash);
         s.update_seen_content.bind(5, now_);
         return impl_.run(s.update_seen_content, "cannot update a seen entry");
       case detail::Observation::Write::touch:
-        s.touch_seen.bind(1, feed_id);
-        s.touch_seen.bind(2, id);
+        s.touch_seen.bind_static(1, feed_id);
+        s.touch_seen.bind_static(2, id);
         s.touch_seen.bind(3, now_);
         return impl_.run(s.touch_seen, "cannot touch a seen entry");
     }
@@ -138,8 +140,8 @@ class BatchWriter {
     entry.json = core::assemble_json_line(entry.seq, entry.id, entry.event, record.fields_json);
     auto& insert = impl_.statements.insert_outbox;
     insert.bind(1, entry.seq);
-    insert.bind(2, entry.id);
-    insert.bind(3, entry.feed_id);
+    insert.bind_static(2, entry.id);
+    insert.bind_static(3, entry.feed_id);
     insert.bind(4, std::string_view(core::to_string(entry.event)));
     insert.bind(5, join_labels(entry.labels));
     insert.bind(6, now_);

@@ -92,7 +92,8 @@ std::string random_text(std::mt19937& random) {
 
 TEST(RecordJson, LineWriterPrintsWhatTheDomDumpPrints) {
   std::mt19937 random(20261129);
-  const std::vector<double> scores = {0.0, 1.0, 0.5, 0.1, 1.0 / 3, 1e-5, 0.999999, 0.25, 0.72};
+  const std::vector<double> scores = {0.0,  1.0,  0.5,    0.1,   1.0 / 3, 1e-5, 0.999999,
+                                      0.25, 0.72, 0.0005, 0.001, -0.0,    1.5,  0.07};
   for (std::size_t round = 0; round < 3000; ++round) {
     Record record;
     if (round % 3 == 0) record.seq = static_cast<std::int64_t>(round) * 7919;
@@ -134,6 +135,19 @@ TEST(RecordJson, LineWriterPrintsWhatTheDomDumpPrints) {
     ASSERT_EQ(to_json_line(record), expected) << "round " << round;
     ASSERT_EQ(assemble_json_line(record.seq, record.id, record.event, to_json_fields(record)),
               expected);
+  }
+}
+
+// Scores are written without nlohmann when they are thousandths in [0, 1] (what the classifier
+// gives): every one of them must read as nlohmann prints it.
+TEST(RecordJson, EveryThousandthScoreIsPrintedAsNlohmannPrintsIt) {
+  for (int k = 0; k <= 1000; ++k) {
+    Record record;
+    record.fetched = *make_utc(2023, 11, 9, 11, 0, 0);
+    record.scores["summit"] = k / 1000.0;
+    const std::string expected =
+        to_json(record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    ASSERT_EQ(to_json_line(record), expected) << k;
   }
 }
 
