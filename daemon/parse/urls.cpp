@@ -102,11 +102,31 @@ constexpr std::array<std::uint8_t, 256> kUrlPlain = make_url_plain();
 
 constexpr unsigned int kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
 
+/// A dotted-quad IPv4 address as curl writes one: four decimal numbers 0-255, no leading zeros.
+bool is_dotted_quad(std::string_view host) {
+  int parts = 0;
+  while (true) {
+    std::size_t digits = 0;
+    while (digits < host.size() && host[digits] >= '0' && host[digits] <= '9') ++digits;
+    const std::string_view number = host.substr(0, digits);
+    if (number.empty() || number.size() > 3 || (number.size() > 1 && number.front() == '0') ||
+        (number.size() == 3 && number > "255")) {
+      return false;
+    }
+    ++parts;
+    host.remove_prefix(digits);
+    if (host.empty()) return parts == 4;
+    if (host.front() != '.' || parts == 4) return false;
+    host.remove_prefix(1);
+  }
+}
+
 }  // namespace
 
 /// True for an absolute http(s) URL that curl's normalization would give back unchanged:
 /// lowercase scheme and host (letters, digits, '-' and '.', the last label starting with a
-/// letter: no IP literal curl would rewrite), no userinfo or port, a path that starts with '/'
+/// letter, or a dotted-quad IPv4 address as curl writes it), no userinfo, a port only when it
+/// is not the scheme's default and has no leading zero, a path that starts with '/'
 /// and has no dot segments, a query and fragment that are not empty, and nothing curl would
 /// escape (only RFC 3986 characters, '%' only in escapes with uppercase hex digits).
 bool is_normalized_http_url(std::string_view url) {
@@ -121,16 +141,30 @@ bool is_normalized_http_url(std::string_view url) {
   auto at = [&url](std::size_t index) {
     return kUrlClasses[static_cast<unsigned char>(url[index])];
   };
+  const std::size_t host = i;
   std::size_t label = i;  // start of the current host label
-  for (; i < url.size() && at(i) != kUrlSlash; ++i) {
+  for (; i < url.size() && at(i) != kUrlSlash && url[i] != ':'; ++i) {
     if (at(i) == kUrlDot) {
       if (i == label) return false;  // empty label
       label = i + 1;
     } else if (at(i) != kUrlHost) {
-      return false;  // uppercase, port, userinfo, IPv6, anything else
+      return false;  // uppercase, userinfo, IPv6, anything else
     }
   }
-  if (i == url.size() || i == label || !(url[label] >= 'a' && url[label] <= 'z')) return false;
+  if (i == url.size() || i == label) return false;
+  if (!(url[label] >= 'a' && url[label] <= 'z') && !is_dotted_quad(url.substr(host, i - host))) {
+    return false;  // an IP address curl would rewrite ("127.1", "0x7f.1"), or no letter
+  }
+  if (url[i] == ':') {  // a port as curl writes it: digits, no leading zero, not the default
+    const std::size_t digits = ++i;
+    while (i < url.size() && url[i] >= '0' && url[i] <= '9') ++i;
+    const std::string_view port = url.substr(digits, i - digits);
+    if (port.empty() || port.size() > 5 || port.front() == '0' || i == url.size() ||
+        url[i] != '/' || (port.size() == 5 && port > "65535") ||
+        port == (url[4] == 's' ? "443" : "80")) {
+      return false;
+    }
+  }
   auto dot_segment = [](std::string_view name) { return name == "." || name == ".."; };
   auto upper_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); };
   auto bad_escape = [&](std::size_t at_percent) {

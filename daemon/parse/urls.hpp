@@ -22,8 +22,9 @@ std::optional<std::string> resolve_relative_fast(std::string_view base, std::str
 std::string resolve_url_with_curl(std::string_view base, std::string_view reference);
 
 /// True for an absolute http(s) URL that curl's normalization would give back unchanged:
-/// lowercase scheme and host, no userinfo or port, no dot segments, no empty query or
-/// fragment, nothing curl would escape ('%' only in escapes with uppercase hex digits).
+/// lowercase scheme and host (or a dotted-quad IPv4 address), no userinfo, no default or
+/// zero-led port, no dot segments, no empty query or fragment, nothing curl would escape ('%' only
+/// in escapes with uppercase hex digits).
 bool is_normalized_http_url(std::string_view url);
 
 /// True for a reference that carries its own scheme ("https:", "mailto:", "tag:").

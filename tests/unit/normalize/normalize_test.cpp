@@ -76,14 +76,16 @@ TEST(CanonicalUrl, TheShortcutNeverDiffersFromCurl) {
       "http://xn--caf-dma.example/menu",
       "https://example.com/a/b#section-2",
       "https://example.com/story?id=5&utm_source=rss&ref=feed#comments",
-      "https://example.com/p?fbclid=x&gclid=y"};
-  static constexpr std::array<std::string_view, 33> pieces{
+      "https://example.com/p?fbclid=x&gclid=y",
+      "http://127.0.0.1:32933/science/2023/11/13/story-17000"};
+  static constexpr std::array<std::string_view, 38> pieces{
       "/./",       "/../",     "/.",       "/..",       ":80", ":443",
       ":8080",     "@",        "user:pw@", "%20",       "%e2", "%",
       "%G1",       "#x",       "?",        "?utm_id=1", "//",  "HTTP",
       "Www",       "[::1]",    "..",       " ",         "\\",  "\xC3\xA9",
       "127.0.0.1", "{|}",      "&",        "&&",        "=",   "&utm_medium=x",
-      "&fbclid=1", "?a=1&b=2", "#"};
+      "&fbclid=1", "?a=1&b=2", "#",        ":32933",    ":0",  ":08080",
+      "256.1.2.3", "01.2.3.4"};
   static constexpr std::string_view chars = "aZ09-._~:/?#[]@!$&'()*+,;=%";
   std::mt19937 random(20261129);
   std::size_t shortcut = 0;
