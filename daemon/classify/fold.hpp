@@ -114,74 +114,99 @@ inline bool is_ascii_alnum(char c) {
 /// put_word takes a run of ASCII letters and digits (folded with kAscii) from text[i] on and
 /// returns where it ends: the hot path, in one call so the output can keep its state in
 /// registers. The output starts and ends with a space; see fold_text for the rules.
+///
+/// Resumable: begin(), then step() from 0 until the end of the text, then end(). A caller may
+/// skip ahead of step() (the scanner's ASCII fast path does) while last() is a separator,
+/// provided it puts what step() would have put for the bytes it skips.
 template <typename Out>
-void fold_into(std::string_view text, Out& out) {
-  const FoldTable& table = fold_table();
-  Kind last = Kind::separator;
-  const auto start_word = [&] {
-    if (last == Kind::unspaced) out.put(' ');
-    out.word_start();
-    last = Kind::word;
-  };
-  const auto separator = [&] {
-    if (last != Kind::separator) out.put(' ');
-    last = Kind::separator;
-  };
-  const auto piece = [&](const Piece& p, bool next_is_alnum) {
+class Folder {
+ public:
+  Folder(std::string_view text, Out& out) : text_(text), out_(out), table_(fold_table()) {}
+
+  void begin() { out_.put(' '); }
+  void end() { separator(); }
+
+  /// What the last folded piece was (a separator once nothing is pending).
+  Kind last() const { return last_; }
+
+  /// Folds the unit at text[i] (a run of ASCII letters and digits, one other ASCII byte, one
+  /// code point or one ill-formed byte) and returns where the next one starts.
+  std::size_t step(std::size_t i) {
+    const std::size_t size = text_.size();
+    const auto byte = static_cast<unsigned char>(text_[i]);
+    if (byte < 0x80) {
+      const char folded = kAscii[byte];
+      if (folded > '.') {  // a letter or digit: the whole run
+        if (last_ != Kind::word) start_word();
+        return out_.put_word(text_, i);
+      }
+      if (folded == '.') {
+        piece(Piece{{}, 0, Kind::dot}, i + 1 < size && is_ascii_alnum(text_[i + 1]));
+      } else {
+        separator();
+      }
+      return i + 1;
+    }
+    char32_t cp = 0;
+    const int length = decode_utf8(text_, i, cp);
+    if (length == 0) {
+      separator();
+      return i + 1;
+    }
+    i += static_cast<std::size_t>(length);
+    int count = 0;
+    const Piece* pieces = table_.lookup(cp, scratch_, count);
+    const bool next_is_alnum = i < size && is_ascii_alnum(text_[i]);
+    for (int p = 0; p < count; ++p) piece(pieces[p], next_is_alnum);
+    return i;
+  }
+
+ private:
+  void start_word() {
+    if (last_ == Kind::unspaced) out_.put(' ');
+    out_.word_start();
+    last_ = Kind::word;
+  }
+  void separator() {
+    if (last_ != Kind::separator) out_.put(' ');
+    last_ = Kind::separator;
+  }
+  void piece(const Piece& p, bool next_is_alnum) {
     switch (p.kind) {
       case Kind::word:
-        if (last != Kind::word) start_word();
-        out.put(p.bytes.data(), p.size);
+        if (last_ != Kind::word) start_word();
+        out_.put(p.bytes.data(), p.size);
         return;
       case Kind::unspaced:
-        if (last == Kind::word) out.put(' ');
-        out.word_start();
-        out.put(p.bytes.data(), p.size);
-        last = Kind::unspaced;
+        if (last_ == Kind::word) out_.put(' ');
+        out_.word_start();
+        out_.put(p.bytes.data(), p.size);
+        last_ = Kind::unspaced;
         return;
       case Kind::dot:
-        if (last == Kind::word && next_is_alnum) return;  // "U.N." → "un"
+        if (last_ == Kind::word && next_is_alnum) return;  // "U.N." → "un"
         separator();
         return;
       case Kind::separator:
         separator();
         return;
     }
-  };
-  out.put(' ');
-  Piece scratch[kMaxPieces];
-  const std::size_t size = text.size();
-  std::size_t i = 0;
-  while (i < size) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      const char folded = kAscii[byte];
-      if (folded > '.') {  // a letter or digit: the whole run
-        if (last != Kind::word) start_word();
-        i = out.put_word(text, i);
-      } else if (folded == '.') {
-        piece(Piece{{}, 0, Kind::dot}, i + 1 < size && is_ascii_alnum(text[i + 1]));
-        ++i;
-      } else {
-        separator();
-        ++i;
-      }
-      continue;
-    }
-    char32_t cp = 0;
-    const int length = decode_utf8(text, i, cp);
-    if (length == 0) {
-      separator();
-      ++i;
-      continue;
-    }
-    i += static_cast<std::size_t>(length);
-    int count = 0;
-    const Piece* pieces = table.lookup(cp, scratch, count);
-    const bool next_is_alnum = i < size && is_ascii_alnum(text[i]);
-    for (int p = 0; p < count; ++p) piece(pieces[p], next_is_alnum);
   }
-  separator();
+
+  std::string_view text_;
+  Out& out_;
+  const FoldTable& table_;
+  Kind last_ = Kind::separator;
+  Piece scratch_[kMaxPieces];
+};
+
+/// Folds the whole of text into out (see Folder).
+template <typename Out>
+void fold_into(std::string_view text, Out& out) {
+  Folder<Out> folder(text, out);
+  folder.begin();
+  for (std::size_t i = 0; i < text.size();) i = folder.step(i);
+  folder.end();
 }
 
 }  // namespace wirewatch::classify::detail

@@ -66,6 +66,95 @@ bool is_word_pattern(std::string_view pattern) {
   return true;
 }
 
+/// Lowercases the ASCII letters of text into scratch.lowered (64 zero bytes after it) and sets
+/// one bit per byte in scratch.alnum (an ASCII letter or digit) and scratch.high (>= 0x80);
+/// both bitmaps end with a zero word. Sixteen bytes at a time where SSE2 is there.
+void index_text(std::string_view text, Scanner::Scratch& scratch) {
+  const std::size_t blocks = text.size() / 64 + 1;  // 64 bytes each, the last one padded
+  std::string& lowered = scratch.lowered;
+  const std::size_t padded = blocks * 64 + 64;
+  if (lowered.size() < padded) lowered.resize(padded);
+  std::memcpy(lowered.data(), text.data(), text.size());
+  std::memset(lowered.data() + text.size(), 0, padded - text.size());
+  scratch.alnum.resize(blocks + 1);
+  scratch.high.resize(blocks + 1);
+  scratch.alnum[blocks] = scratch.high[blocks] = 0;
+  char* bytes = lowered.data();
+  for (std::size_t b = 0; b < blocks; ++b) {
+    std::uint64_t alnum = 0;
+    std::uint64_t high = 0;
+#if defined(__SSE2__)
+    for (unsigned part = 0; part < 4; ++part) {
+      char* at = bytes + b * 64 + part * 16;
+      const __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+      // Unsigned "x - lo <= span" as min(x - lo, span) == x - lo.
+      const auto in_range = [](__m128i x, char lo, char span) {
+        const __m128i shifted = _mm_sub_epi8(x, _mm_set1_epi8(lo));
+        return _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(span)), shifted);
+      };
+      const __m128i upper = in_range(in, 'A', 25);
+      const __m128i lower = _mm_or_si128(in, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(at), lower);
+      const __m128i word = _mm_or_si128(in_range(lower, 'a', 25), in_range(in, '0', 9));
+      alnum |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(word))} << (part * 16);
+      high |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(in))} << (part * 16);
+    }
+#else
+    for (unsigned k = 0; k < 64; ++k) {
+      char& c = bytes[b * 64 + k];
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte >= 0x80) high |= std::uint64_t{1} << k;
+      if (detail::is_ascii_alnum(c)) {
+        alnum |= std::uint64_t{1} << k;
+        c = detail::fold_ascii(c);
+      }
+    }
+#endif
+    scratch.alnum[b] = alnum;
+    scratch.high[b] = high;
+  }
+  // The runs of letters and digits (the zero padding ends the last one).
+  const std::size_t most = text.size() / 2 + 2;
+  if (scratch.run_starts.size() < most) {
+    scratch.run_starts.resize(most);
+    scratch.run_stops.resize(most);
+  }
+  std::uint32_t* starts = scratch.run_starts.data();
+  std::uint32_t* stops = scratch.run_stops.data();
+  std::size_t runs = 0;
+  std::size_t ends = 0;
+  std::uint64_t carry = 0;  // the previous block's last bit
+  for (std::size_t b = 0; b < blocks; ++b) {
+    const std::uint64_t bits = scratch.alnum[b];
+    const std::uint64_t before = bits << 1 | carry;
+    carry = bits >> 63;
+    const auto base = static_cast<std::uint32_t>(b * 64);
+    for (std::uint64_t m = bits & ~before; m != 0; m &= m - 1) {
+      starts[runs++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+    }
+    for (std::uint64_t m = ~bits & before; m != 0; m &= m - 1) {
+      stops[ends++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+    }
+  }
+  scratch.runs = runs;
+}
+
+/// The first set bit at or after pos, or limit when there is none before it.
+inline std::size_t next_set(const std::uint64_t* bits, std::size_t pos, std::size_t limit) {
+  std::size_t w = pos / 64;
+  std::uint64_t m = bits[w] & (~std::uint64_t{0} << (pos % 64));
+  const std::size_t words = limit / 64 + 1;
+  while (m == 0) {
+    if (++w >= words) return limit;
+    m = bits[w];
+  }
+  return std::min(limit, w * 64 + static_cast<std::size_t>(__builtin_ctzll(m)));
+}
+
+inline bool bit_at(const std::uint64_t* bits, std::size_t pos) {
+  return (bits[pos / 64] >> (pos % 64) & 1) != 0;
+}
+
 }  // namespace
 
 /// Whether a and b agree on their first size bytes (both readable 8 bytes past size).
@@ -78,12 +167,14 @@ static inline bool same_bytes(const char* a, const char* b, std::size_t size) {
 
 __attribute__((always_inline)) inline std::uint32_t Scanner::find_word(const char* bytes,
                                                                        std::size_t size,
-                                                                       std::uint64_t head) const {
+                                                                       std::uint64_t head,
+                                                                       std::uint64_t hash) const {
+  if ((filter_[(hash / 64) % (kFilterBits / 64)] >> (hash % 64) & 1) == 0) return kNoWord;
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = word_hash(head, size) >> slot_shift_;; i = (i + 1) & mask) {
+  for (std::size_t i = hash >> slot_shift_;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.head == head && slot.size == size &&
-        (size <= 8 || same_bytes(pool_.data() + slot.offset + 8, bytes + 8, size - 8))) {
+        (size <= 8 || same_bytes(pool_.data() + words_[slot.id].offset + 8, bytes + 8, size - 8))) {
       return slot.id;
     }
     if (slot.id == kNoWord) return kNoWord;
@@ -92,7 +183,7 @@ __attribute__((always_inline)) inline std::uint32_t Scanner::find_word(const cha
 
 __attribute__((always_inline)) inline std::uint32_t Scanner::next_state(std::uint32_t state,
                                                                         std::uint32_t word) const {
-  if (state != 0) {
+  if (state != 0 && in_moves_[word]) {
     const std::uint64_t key = std::uint64_t{state} << 32 | word;
     const std::size_t mask = moves_.size() - 1;
     for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
@@ -126,7 +217,8 @@ void Scanner::on_word(const char* word, std::size_t size, unsigned key, std::uin
   for (const PrefixOut& p : short_prefix_) {
     if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
   }
-  const std::uint32_t id = find_word(word, size, head_of(load8(word), size));
+  const std::uint64_t head = head_of(load8(word), size);
+  const std::uint32_t id = find_word(word, size, head, word_hash(head, size));
   if (id == kNoWord) {
     state = 0;
     return;
@@ -153,6 +245,7 @@ struct ScanOut {
   std::size_t offset = 0;    // folded bytes so far
   std::uint32_t phrase = 0;  // word automaton
   std::uint32_t word_offset = 0;
+  std::size_t next_run = 0;  // the fast path's next run of letters and digits
 
   void reserve(std::size_t more) {
     if (size + more + 16 > word.size()) word.resize(std::max(word.size() * 2, size + more + 16));
@@ -247,6 +340,76 @@ struct ScanOut {
     state = s;
     return i;
   }
+
+  /// The ASCII fast path, from text[pos] on while the fold is between words (after a
+  /// separator) and the byte automaton at its root or just past a space from it: takes each
+  /// run of separators and the word after it straight from the index (scratch.lowered and
+  /// its bitmaps), as the general path would have folded them, and returns where the general
+  /// path must take over: a byte >= 0x80, a word the byte automaton reads on, a word followed
+  /// by a byte >= 0x80 or by a dot that joins it to the next ("U.S"), or the end of the text.
+  std::size_t fast(std::string_view text, std::size_t pos, const Scanner::Scratch& index) {
+    const std::size_t end = text.size();
+    const char* lowered = index.lowered.data();
+    const std::uint64_t* alnum = index.alnum.data();
+    const std::uint64_t* high = index.high.data();
+    const std::uint32_t* starts = index.run_starts.data();
+    const std::uint32_t* stops = index.run_stops.data();
+    const std::size_t runs = index.runs;
+    const std::size_t space = scanner.bytes_space_;
+    std::size_t s = state;
+    std::uint32_t p = phrase;
+    auto off = static_cast<std::uint32_t>(offset);
+    std::size_t k = next_run;
+    while (k < runs && starts[k] < pos) ++k;  // the general path took those
+    for (;; ++k) {
+      const std::size_t start = k < runs ? starts[k] : end;
+      const std::size_t high_at = next_set(high, pos, start);
+      if (high_at < start) {
+        pos = high_at;
+        break;
+      }
+      if (start == end) {
+        pos = end;
+        break;
+      }
+      const char* w = lowered + start;
+      if (s != 0 && scanner.bytes_space_continues_[static_cast<unsigned char>(*w)]) {
+        pos = start;
+        break;
+      }
+      const std::size_t stop = stops[k];
+      if (stop < end) {
+        const auto after = static_cast<unsigned char>(text[stop]);
+        if (after >= 0x80 || (after == '.' && bit_at(alnum, stop + 1))) {
+          pos = start;
+          break;
+        }
+      }
+      // The word, then the space its separator folds to (from the root: bytes_space_).
+      word_starts.push_back(off);
+      const std::size_t length = stop - start;
+      const unsigned key = pair_key(w, length);
+      if (scanner.relevant_[key]) {
+        scanner.on_word(w, length, key, off, static_cast<std::uint32_t>(word_starts.size() - 1), p,
+                        matches);
+      } else {
+        p = 0;
+      }
+      off += static_cast<std::uint32_t>(length + 1);
+      s = space;
+      if (stop >= end) {
+        pos = end;
+        break;
+      }
+      pos = stop + 1;
+    }
+    next_run = k;
+    state = s;
+    phrase = p;
+    offset = off;
+    word_offset = off;
+    return pos;
+  }
 };
 
 void Scanner::build(const Matcher& all) {
@@ -331,7 +494,14 @@ void Scanner::build(const Matcher& all) {
     const std::uint64_t head = head_of(load8(pool_.data() + ref.offset), ref.size);
     std::size_t i = word_hash(head, ref.size) >> slot_shift_;
     while (slots_[i].id != kNoWord) i = (i + 1) & (slots_.size() - 1);
-    slots_[i] = Slot{head, ref.size, id, ref.offset};
+    slots_[i] = Slot{head, ref.size, id};
+  }
+  words_ = refs;
+  filter_.assign(kFilterBits / 64, 0);
+  for (const WordRef& ref : refs) {
+    const std::uint64_t hash =
+        word_hash(head_of(load8(pool_.data() + ref.offset), ref.size), ref.size);
+    filter_[(hash / 64) % (kFilterBits / 64)] |= std::uint64_t{1} << (hash % 64);
   }
 
   // Failure links, breadth first; outputs merged down them; each state's moves: its own edges,
@@ -380,6 +550,12 @@ void Scanner::build(const Matcher& all) {
       std::size_t i = move_hash(key) >> move_shift_;
       while (moves_[i].key != 0) i = (i + 1) & (moves_.size() - 1);
       moves_[i] = Move{key, to};
+    }
+  }
+  in_moves_.assign(vocabulary.size(), 0);
+  for (std::size_t s = 1; s < states; ++s) {
+    for (const auto& [w, to] : moves[s]) {
+      if (to != root_[w]) in_moves_[w] = 1;
     }
   }
 
@@ -433,10 +609,24 @@ void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,
     matches.push_back(PatternMatch{bytes_ids_[id], static_cast<std::uint32_t>(end),
                                    static_cast<std::uint32_t>(word_starts.size() - 1)});
   };
+  // The fast path needs no byte pattern to start inside an ASCII word (true unless a rule has
+  // a term like "G20峰会" without a space before it).
+  const bool fast = bytes_skip_root_;
+  if (fast) index_text(text, scratch);
   bytes_.feed(on_match, [&](auto& feeder) {
-    ScanOut<std::remove_reference_t<decltype(feeder)>> out{*this, feeder, matches, word_starts,
-                                                           scratch.word};
-    detail::fold_into(text, out);
+    using Out = ScanOut<std::remove_reference_t<decltype(feeder)>>;
+    Out out{*this, feeder, matches, word_starts, scratch.word};
+    detail::Folder<Out> folder(text, out);
+    folder.begin();
+    for (std::size_t i = 0; i < text.size();) {
+      if (fast && folder.last() == detail::Kind::separator &&
+          (out.state == 0 || out.state == bytes_space_)) {
+        i = out.fast(text, i, scratch);
+        if (i >= text.size()) break;
+      }
+      i = folder.step(i);
+    }
+    folder.end();
   });
   // Matcher::scan's order: by end, the longer first. Almost sorted already (a word's prefix
   // matches come before the byte automaton's), so an insertion sort.

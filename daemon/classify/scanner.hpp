@@ -40,7 +40,18 @@ class Scanner {
 
   /// Per-thread scratch space for scan; reused, so a warm scan does not allocate.
   struct Scratch {
-    std::string word;  // the current folded word
+    std::string word;  // the current folded word (the general path)
+    // The ASCII fast path's index of the text: the text with its ASCII letters lowercased
+    // (and 64 zero bytes of slack), and one bit per byte for an ASCII letter or digit and
+    // for a byte >= 0x80.
+    std::string lowered;
+    std::vector<std::uint64_t> alnum;
+    std::vector<std::uint64_t> high;
+    // Where each run of ASCII letters and digits starts and the byte after it, in order:
+    // read from arrays, the words of a field do not wait on each other's bounds.
+    std::vector<std::uint32_t> run_starts;
+    std::vector<std::uint32_t> run_stops;
+    std::size_t runs = 0;
   };
 
   /// Folds text and appends its matches to matches (in order) and the offset of each word's
@@ -63,12 +74,12 @@ class Scanner {
     std::uint32_t offset = 0;
     std::uint32_t size = 0;
   };
-  /// A vocabulary slot: the word's first 8 bytes (zero padded), its size and id.
+  /// A vocabulary slot: the word's first 8 bytes (zero padded), its size and id; four to a
+  /// cache line. The rest of a longer word is in pool_ at words_[id].offset + 8.
   struct Slot {
     std::uint64_t head = 0;
     std::uint32_t size = 0;
     std::uint32_t id = kNoWord;  // kNoWord: empty slot
-    std::uint32_t offset = 0;    // in pool_
   };
   /// A prefix pattern's last word and the pattern.
   struct PrefixOut {
@@ -82,7 +93,8 @@ class Scanner {
     std::uint32_t to = 0;
   };
 
-  std::uint32_t find_word(const char* bytes, std::size_t size, std::uint64_t head) const;
+  std::uint32_t find_word(const char* bytes, std::size_t size, std::uint64_t head,
+                          std::uint64_t hash) const;
   std::uint32_t next_state(std::uint32_t state, std::uint32_t word) const;
   bool starts_with(const char* word, std::size_t size, WordRef prefix) const;
 
@@ -96,11 +108,19 @@ class Scanner {
 
   // Word patterns.
   std::size_t word_patterns_ = 0;
-  std::string pool_;                 // every word's bytes, with slack for 8-byte loads
-  std::vector<Slot> slots_;          // the vocabulary, open addressing, a power of two
-  std::uint32_t slot_shift_ = 63;    // hash >> slot_shift_ → slot
+  std::string pool_;               // every word's bytes, with slack for 8-byte loads
+  std::vector<WordRef> words_;     // word id → its bytes in pool_
+  std::vector<Slot> slots_;        // the vocabulary, open addressing, a power of two
+  std::uint32_t slot_shift_ = 63;  // hash >> slot_shift_ → slot
+  /// A filter in front of slots_: bit (hash % kFilterBits) is set for every vocabulary word,
+  /// so most words outside the vocabulary are turned away without touching a slot.
+  static constexpr std::size_t kFilterBits = std::size_t{1} << 16;
+  std::vector<std::uint64_t> filter_;
   std::vector<std::uint32_t> root_;  // word id → the state after it from the root (0: none)
-  std::vector<Move> moves_;          // the other states' moves, open addressing
+  /// Word id → 1 when some state other than the root has a move on it that differs from the
+  /// root's (the others skip moves_).
+  std::vector<std::uint8_t> in_moves_;
+  std::vector<Move> moves_;  // the other states' moves, open addressing
   std::uint32_t move_shift_ = 63;
   std::vector<std::uint32_t> whole_begin_;  // per state, into whole_: patterns ending there
   std::vector<std::uint32_t> whole_;

@@ -118,6 +118,106 @@ TEST(Scanner, FindsWhatTheByteAutomatonFindsInRandomTexts) {
   }
 }
 
+// The ASCII fast path reads a text in 64-byte blocks: long random texts put words, dots,
+// apostrophes, hyphens and non-ASCII bytes at every offset of a block, words longer than 8, 16
+// and 64 bytes, and texts that end mid-word or exactly at a block's end.
+TEST(Scanner, AgreesAcrossBlockBoundariesInLongTexts) {
+  const Matcher matcher =
+      matcher_of({"summit",
+                  "summits",
+                  "negotiat*",
+                  "loss and damage",
+                  "COP28",
+                  "G20 summit",
+                  "un",
+                  "the un",
+                  "峰会",
+                  "G20峰会",
+                  "hội nghị",
+                  "climat*",
+                  "a",
+                  "ab*",
+                  "abc d",
+                  "a b c",
+                  "x y x y",
+                  "internationalisation",
+                  "internationalisation agreement*",
+                  "abcdefghijklmnopq",
+                  "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789ab*",
+                  "g7",
+                  "u.s. talks",
+                  "Ωmega",
+                  "6.4"});
+  Scanner scanner;
+  scanner.build(matcher);
+  const std::vector<std::string> pieces{
+      "summit",
+      "SUMMITS",
+      "negotiators",
+      "loss",
+      "and",
+      "damage",
+      "COP28",
+      "G20",
+      "g7",
+      "un",
+      "U.N.",
+      "U.S.",
+      "the",
+      "a",
+      "b",
+      "c",
+      "ab",
+      "abc",
+      "d",
+      "x",
+      "y",
+      "6.4",
+      "2.3%",
+      "internationalisation",
+      "INTERNATIONALISATION",
+      "agreements",
+      "abcdefghijklmnopq",
+      "abcdefghijklmnopqr",
+      "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abc",
+      "峰会",
+      "hội",
+      "nghị",
+      "Ωmega",
+      "é",
+      "ﬁ",
+      "１",
+      "\xFF",
+      "climate",
+      "Climat",
+      "zzzz",
+      "q"};
+  const std::vector<std::string> glue{" ",  " ", " ", " ", "  ", "",   "-", "'", "’",    ". ", ".",
+                                      ", ", "&", "(", ")", "\n", "\t", "—", "…", "\xC3", "、"};
+  std::mt19937 random(23);
+  for (int round = 0; round < 4000; ++round) {
+    std::string text(random() % 70, ' ');  // shifts everything against the block boundaries
+    for (std::size_t k = 0; k < text.size(); ++k) text[k] = " .-'"[random() % 4];
+    const int count = static_cast<int>(random() % 60);
+    for (int k = 0; k < count; ++k) {
+      text += pieces[random() % pieces.size()];
+      text += glue[random() % glue.size()];
+    }
+    switch (random() % 4) {
+      case 0:  // ends mid-word
+        text += pieces[random() % pieces.size()];
+        break;
+      case 1:  // ends at a block's end, mid-word
+        text.resize((text.size() / 64 + 1) * 64, 'k');
+        break;
+      default:
+        break;
+    }
+    expect_same(matcher, scanner, text);
+    if (HasFatalFailure()) return;
+  }
+}
+
 // The shipped rules over the fixture stories, and over random mixes of their terms.
 TEST(Scanner, AgreesWithTheByteAutomatonOnTheShippedRules) {
   const std::filesystem::path source = WIREWATCH_SOURCE_DIR;
