@@ -12,7 +12,7 @@ packages=(
   libicu-dev libutf8proc-dev libxxhash-dev libcli11-dev zlib1g-dev libdeflate-dev libbrotli-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-feedparser sfeed
-  nginx newsboat time
+  nginx newsboat time openssl
 )
 
 missing=()

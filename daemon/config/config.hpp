@@ -30,6 +30,7 @@ struct FetchDefaults {
   unsigned max_concurrency{};       // requests in flight, all hosts together
   unsigned per_host_concurrency{};  // requests in flight to one host
   unsigned max_redirects{};         // redirects followed per request
+  std::filesystem::path ca_file;    // PEM certificates to trust for https; empty: the system's
 };
 
 /// Where in the config file something was written (1-based, for messages).

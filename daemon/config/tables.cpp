@@ -126,6 +126,17 @@ const std::vector<Binding<FetchDefaults>>& defaults_bindings() {
          d.max_redirects = static_cast<unsigned>(std::min<std::uint64_t>(v.number, 100000));
          return in_range(v.number, 0, 20);
        }},
+      {{"ca_file", ValueType::path, "(the system's)", false,
+        "PEM file of the certificate authorities https feeds are verified against, instead of "
+        "the system's (a private CA). Verification is never turned off."},
+       +[](FetchDefaults& d, const Value& v) {
+         d.ca_file = v.path;
+         std::error_code error;
+         if (!std::filesystem::is_regular_file(v.path, error)) {
+           return "no such file: " + v.path.string();
+         }
+         return std::string();
+       }},
   };
   return bindings;
 }

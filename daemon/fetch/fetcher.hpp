@@ -25,6 +25,9 @@ struct FetcherLimits {
   /// Inflate gzip/deflate with libdeflate on the buffered body (the measured faster way) rather
   /// than letting curl inflate with zlib while streaming; see docs/performance.md.
   bool inflate_with_libdeflate = true;
+  /// PEM file of the certificate authorities to verify https servers against; empty: curl's
+  /// default (the system's bundle).
+  std::string ca_file;
 };
 
 /// Runs fetches on an io_context. Every member must be called on the io_context's thread

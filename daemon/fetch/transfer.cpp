@@ -153,6 +153,7 @@ bool prepare_hop(Transfer& transfer, const FetcherLimits& limits,
   } else {
     set(CURLOPT_ACCEPT_ENCODING, "");  // everything curl can decode, decoded by curl
   }
+  if (!limits.ca_file.empty()) set(CURLOPT_CAINFO, limits.ca_file.c_str());
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   // Over TLS, ALPN says at once whether a connection multiplexes (HTTP/2), so waiting for it
   // beats opening a second one; over plain HTTP/1.1 waiting would serialize a host's fetches.

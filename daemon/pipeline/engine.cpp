@@ -118,6 +118,7 @@ std::vector<std::string> Engine::open() {
   limits.max_connections = config_.defaults.max_concurrency;
   limits.max_per_host = config_.defaults.per_host_concurrency;
   limits.user_agent = config_.defaults.user_agent;
+  limits.ca_file = config_.defaults.ca_file.string();
   fetcher_ = std::make_unique<fetch::Fetcher>(io_, limits);
   sinks_ = std::make_unique<SinkSet>(io_, *store_, inherited_socket_);
   for (auto& problem : sinks_->open(config_.sinks, classifier_->labels)) {
