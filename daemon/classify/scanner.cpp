@@ -66,9 +66,10 @@ bool is_word_pattern(std::string_view pattern) {
   return true;
 }
 
-/// Lowercases the ASCII letters of text into scratch.lowered (64 zero bytes after it) and sets
-/// one bit per byte in scratch.alnum (an ASCII letter or digit) and scratch.high (>= 0x80);
-/// both bitmaps end with a zero word. Sixteen bytes at a time where SSE2 is there.
+/// Lowercases the ASCII letters of text into scratch.lowered (64 zero bytes after it), sets one
+/// bit per byte in scratch.alnum (an ASCII letter or digit) and scratch.bad (a byte >= 0x80, or
+/// a dot with a letter or digit on both sides), both ending with a zero word, and lists the runs
+/// of letters and digits. Sixteen bytes at a time where SSE2 is there.
 void index_text(std::string_view text, Scanner::Scratch& scratch) {
   const std::size_t blocks = text.size() / 64 + 1;  // 64 bytes each, the last one padded
   std::string& lowered = scratch.lowered;
@@ -77,12 +78,41 @@ void index_text(std::string_view text, Scanner::Scratch& scratch) {
   std::memcpy(lowered.data(), text.data(), text.size());
   std::memset(lowered.data() + text.size(), 0, padded - text.size());
   scratch.alnum.resize(blocks + 1);
-  scratch.high.resize(blocks + 1);
-  scratch.alnum[blocks] = scratch.high[blocks] = 0;
+  scratch.bad.resize(blocks + 1);
+  scratch.alnum[blocks] = scratch.bad[blocks] = 0;
+  const std::size_t most = text.size() / 2 + 2;  // runs: at most every other byte starts one
+  if (scratch.run_starts.size() < most) {
+    scratch.run_starts.resize(most);
+    scratch.run_stops.resize(most);
+  }
+  std::uint32_t* starts = scratch.run_starts.data();
+  std::uint32_t* stops = scratch.run_stops.data();
+  std::size_t runs = 0;
+  std::size_t ends = 0;
+  // Block b is finished once block b + 1's letters are known (a dot at its end joins or not).
+  std::uint64_t prev_alnum = 0;  // block b - 1's
+  std::uint64_t prev_high = 0;
+  std::uint64_t prev_dot = 0;
+  std::uint64_t carry = 0;  // the last bit of block b - 2's letters
+  const auto finish = [&](std::size_t b, std::uint64_t next_alnum) {
+    const std::uint64_t before = prev_alnum << 1 | carry;  // a letter or digit just before
+    const std::uint64_t after = prev_alnum >> 1 | next_alnum << 63;
+    carry = prev_alnum >> 63;
+    scratch.alnum[b] = prev_alnum;
+    scratch.bad[b] = prev_high | (prev_dot & before & after);
+    const auto base = static_cast<std::uint32_t>(b * 64);
+    for (std::uint64_t m = prev_alnum & ~before; m != 0; m &= m - 1) {
+      starts[runs++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+    }
+    for (std::uint64_t m = ~prev_alnum & before; m != 0; m &= m - 1) {
+      stops[ends++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+    }
+  };
   char* bytes = lowered.data();
   for (std::size_t b = 0; b < blocks; ++b) {
     std::uint64_t alnum = 0;
     std::uint64_t high = 0;
+    std::uint64_t dot = 0;
 #if defined(__SSE2__)
     for (unsigned part = 0; part < 4; ++part) {
       char* at = bytes + b * 64 + part * 16;
@@ -96,46 +126,30 @@ void index_text(std::string_view text, Scanner::Scratch& scratch) {
       const __m128i lower = _mm_or_si128(in, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(at), lower);
       const __m128i word = _mm_or_si128(in_range(lower, 'a', 25), in_range(in, '0', 9));
-      alnum |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(word))} << (part * 16);
-      high |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(in))} << (part * 16);
+      const __m128i is_dot = _mm_cmpeq_epi8(in, _mm_set1_epi8('.'));
+      const unsigned shift = part * 16;
+      alnum |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(word))} << shift;
+      high |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(in))} << shift;
+      dot |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(is_dot))} << shift;
     }
 #else
     for (unsigned k = 0; k < 64; ++k) {
       char& c = bytes[b * 64 + k];
       const auto byte = static_cast<unsigned char>(c);
       if (byte >= 0x80) high |= std::uint64_t{1} << k;
+      if (c == '.') dot |= std::uint64_t{1} << k;
       if (detail::is_ascii_alnum(c)) {
         alnum |= std::uint64_t{1} << k;
         c = detail::fold_ascii(c);
       }
     }
 #endif
-    scratch.alnum[b] = alnum;
-    scratch.high[b] = high;
+    if (b > 0) finish(b - 1, alnum);
+    prev_alnum = alnum;
+    prev_high = high;
+    prev_dot = dot;
   }
-  // The runs of letters and digits (the zero padding ends the last one).
-  const std::size_t most = text.size() / 2 + 2;
-  if (scratch.run_starts.size() < most) {
-    scratch.run_starts.resize(most);
-    scratch.run_stops.resize(most);
-  }
-  std::uint32_t* starts = scratch.run_starts.data();
-  std::uint32_t* stops = scratch.run_stops.data();
-  std::size_t runs = 0;
-  std::size_t ends = 0;
-  std::uint64_t carry = 0;  // the previous block's last bit
-  for (std::size_t b = 0; b < blocks; ++b) {
-    const std::uint64_t bits = scratch.alnum[b];
-    const std::uint64_t before = bits << 1 | carry;
-    carry = bits >> 63;
-    const auto base = static_cast<std::uint32_t>(b * 64);
-    for (std::uint64_t m = bits & ~before; m != 0; m &= m - 1) {
-      starts[runs++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
-    }
-    for (std::uint64_t m = ~bits & before; m != 0; m &= m - 1) {
-      stops[ends++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
-    }
-  }
+  finish(blocks - 1, 0);  // the padding ends the last run
   scratch.runs = runs;
 }
 
@@ -149,10 +163,6 @@ inline std::size_t next_set(const std::uint64_t* bits, std::size_t pos, std::siz
     m = bits[w];
   }
   return std::min(limit, w * 64 + static_cast<std::size_t>(__builtin_ctzll(m)));
-}
-
-inline bool bit_at(const std::uint64_t* bits, std::size_t pos) {
-  return (bits[pos / 64] >> (pos % 64) & 1) != 0;
 }
 
 }  // namespace
@@ -199,9 +209,11 @@ __attribute__((always_inline)) inline bool Scanner::starts_with(const char* word
   return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
 }
 
-void Scanner::on_word(const char* word, std::size_t size, unsigned key, std::uint32_t start,
-                      std::uint32_t index, std::uint32_t& state,
-                      std::vector<PatternMatch>& out) const {
+__attribute__((always_inline)) inline void Scanner::on_word(const char* word, std::size_t size,
+                                                            unsigned key, std::uint32_t start,
+                                                            std::uint32_t index,
+                                                            std::uint32_t& state,
+                                                            std::vector<PatternMatch>& out) const {
   if (state != 0) {
     for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
       const PrefixOut& p = prefix_[k];
@@ -343,47 +355,40 @@ struct ScanOut {
 
   /// The ASCII fast path, from text[pos] on while the fold is between words (after a
   /// separator) and the byte automaton at its root or just past a space from it: takes each
-  /// run of separators and the word after it straight from the index (scratch.lowered and
-  /// its bitmaps), as the general path would have folded them, and returns where the general
-  /// path must take over: a byte >= 0x80, a word the byte automaton reads on, a word followed
-  /// by a byte >= 0x80 or by a dot that joins it to the next ("U.S"), or the end of the text.
+  /// run of separators and the word after it straight from the index (scratch.lowered, its
+  /// bitmaps and runs), as the general path would have folded them, and returns where the
+  /// general path must take over: a byte >= 0x80, a word the byte automaton reads on, a word
+  /// followed by a byte >= 0x80 or by a dot that joins it to the next ("U.S"), or the end.
   std::size_t fast(std::string_view text, std::size_t pos, const Scanner::Scratch& index) {
     const std::size_t end = text.size();
     const char* lowered = index.lowered.data();
-    const std::uint64_t* alnum = index.alnum.data();
-    const std::uint64_t* high = index.high.data();
     const std::uint32_t* starts = index.run_starts.data();
     const std::uint32_t* stops = index.run_stops.data();
     const std::size_t runs = index.runs;
     const std::size_t space = scanner.bytes_space_;
+    // Bad bytes are never letters or digits, so the first one at or after pos lies in a gap
+    // between words or at a word's end; limit end + 1: none.
+    const std::size_t bad = next_set(index.bad.data(), pos, end + 1);
     std::size_t s = state;
     std::uint32_t p = phrase;
     auto off = static_cast<std::uint32_t>(offset);
     std::size_t k = next_run;
     while (k < runs && starts[k] < pos) ++k;  // the general path took those
     for (;; ++k) {
-      const std::size_t start = k < runs ? starts[k] : end;
-      const std::size_t high_at = next_set(high, pos, start);
-      if (high_at < start) {
-        pos = high_at;
+      if (k == runs) {  // separators to the end, or up to a bad byte
+        pos = std::min(bad, end);
         break;
       }
-      if (start == end) {
-        pos = end;
+      const std::size_t start = starts[k];
+      const std::size_t stop = stops[k];
+      if (bad <= stop) {  // before the word (a byte >= 0x80), or just after it
+        pos = bad < start ? bad : start;
         break;
       }
       const char* w = lowered + start;
       if (s != 0 && scanner.bytes_space_continues_[static_cast<unsigned char>(*w)]) {
         pos = start;
         break;
-      }
-      const std::size_t stop = stops[k];
-      if (stop < end) {
-        const auto after = static_cast<unsigned char>(text[stop]);
-        if (after >= 0x80 || (after == '.' && bit_at(alnum, stop + 1))) {
-          pos = start;
-          break;
-        }
       }
       // The word, then the space its separator folds to (from the root: bytes_space_).
       word_starts.push_back(off);
@@ -399,6 +404,7 @@ struct ScanOut {
       s = space;
       if (stop >= end) {
         pos = end;
+        ++k;
         break;
       }
       pos = stop + 1;

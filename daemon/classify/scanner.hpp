@@ -43,10 +43,11 @@ class Scanner {
     std::string word;  // the current folded word (the general path)
     // The ASCII fast path's index of the text: the text with its ASCII letters lowercased
     // (and 64 zero bytes of slack), and one bit per byte for an ASCII letter or digit and
-    // for a byte >= 0x80.
+    // for a byte the fast path leaves to the general one (>= 0x80, or a dot between two
+    // letters or digits: "U.S").
     std::string lowered;
     std::vector<std::uint64_t> alnum;
-    std::vector<std::uint64_t> high;
+    std::vector<std::uint64_t> bad;
     // Where each run of ASCII letters and digits starts and the byte after it, in order:
     // read from arrays, the words of a field do not wait on each other's bounds.
     std::vector<std::uint32_t> run_starts;
