@@ -20,9 +20,20 @@ std::uint64_t load8(const char* bytes) {
   return value;
 }
 
+/// kHeadMask[n]: the low n bytes of a word (n <= 8).
+constexpr std::array<std::uint64_t, 9> kHeadMask{0,
+                                                 0xFF,
+                                                 0xFFFF,
+                                                 0xFFFFFF,
+                                                 0xFFFFFFFF,
+                                                 0xFFFFFFFFFF,
+                                                 0xFFFFFFFFFFFF,
+                                                 0xFFFFFFFFFFFFFF,
+                                                 ~std::uint64_t{0}};
+
 /// The first min(size, 8) bytes of a little-endian load, the rest zero.
 std::uint64_t head_of(std::uint64_t loaded, std::size_t size) {
-  return size >= 8 ? loaded : loaded & ((std::uint64_t{1} << (size * 8)) - 1);
+  return loaded & kHeadMask[size < 8 ? size : 8];
 }
 
 std::uint64_t word_hash(std::uint64_t head, std::size_t size) {
@@ -209,25 +220,24 @@ __attribute__((always_inline)) inline bool Scanner::starts_with(const char* word
   return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
 }
 
-__attribute__((always_inline)) inline void Scanner::on_word(const char* word, std::size_t size,
-                                                            unsigned key, std::uint32_t start,
-                                                            std::uint32_t index,
-                                                            std::uint32_t& state,
-                                                            std::vector<PatternMatch>& out) const {
+__attribute__((always_inline)) inline void Scanner::on_word(
+    const char* word, std::size_t size, unsigned key, unsigned flags, std::uint32_t start,
+    std::uint32_t index, std::uint32_t& state, std::vector<PatternMatch>& out) const {
   if (state != 0) {
     for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
       const PrefixOut& p = prefix_[k];
       if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
     }
   }
-  if (size >= 2) {
+  if (flags & kRootPrefix) {
+    // (A one-byte word's bucket is empty: a prefix's second byte is a letter or digit.)
     for (std::uint32_t k = root_prefix_begin_[key]; k < root_prefix_begin_[key + 1]; ++k) {
       const PrefixOut& p = root_prefix_[k];
       if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
     }
-  }
-  for (const PrefixOut& p : short_prefix_) {
-    if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+    for (const PrefixOut& p : short_prefix_) {
+      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+    }
   }
   const std::uint64_t head = head_of(load8(word), size);
   const std::uint32_t id = find_word(word, size, head, word_hash(head, size));
@@ -268,8 +278,9 @@ struct ScanOut {
     if (size != 0) {
       // Most words start with two bytes no pattern word starts with: nothing to look up.
       const unsigned key = pair_key(word.data(), size);
-      if (scanner.relevant_[key]) {
-        scanner.on_word(word.data(), size, key, word_offset,
+      const unsigned flags = scanner.relevant_[key];
+      if (flags & Scanner::kRelevant) {
+        scanner.on_word(word.data(), size, key, flags, word_offset,
                         static_cast<std::uint32_t>(word_starts.size() - 1), phrase, matches);
       } else {
         phrase = 0;
@@ -386,17 +397,18 @@ struct ScanOut {
         break;
       }
       const char* w = lowered + start;
-      if (s != 0 && scanner.bytes_space_continues_[static_cast<unsigned char>(*w)]) {
+      const std::size_t length = stop - start;
+      const unsigned key = pair_key(w, length);
+      const unsigned flags = scanner.relevant_[key];
+      if (s != 0 && (flags & Scanner::kContinues)) {
         pos = start;
         break;
       }
       // The word, then the space its separator folds to (from the root: bytes_space_).
       word_starts.push_back(off);
-      const std::size_t length = stop - start;
-      const unsigned key = pair_key(w, length);
-      if (scanner.relevant_[key]) {
-        scanner.on_word(w, length, key, off, static_cast<std::uint32_t>(word_starts.size() - 1), p,
-                        matches);
+      if (flags & Scanner::kRelevant) {
+        scanner.on_word(w, length, key, flags, off,
+                        static_cast<std::uint32_t>(word_starts.size() - 1), p, matches);
       } else {
         p = 0;
       }
@@ -578,19 +590,22 @@ void Scanner::build(const Matcher& all) {
 
   // Which first two bytes a word needs to be looked up at all.
   relevant_.assign(kClasses * kClasses, 0);
-  for (const WordRef& ref : refs) relevant_[pair_key(pool_.data() + ref.offset, ref.size)] = 1;
+  for (const WordRef& ref : refs)
+    relevant_[pair_key(pool_.data() + ref.offset, ref.size)] |= kRelevant;
   for (const auto& outs : prefix) {
     for (const PrefixOut& p : outs) {
       const char* bytes = pool_.data() + p.word.offset;
       if (p.word.size >= 2) {
-        relevant_[pair_key(bytes, p.word.size)] = 1;
+        relevant_[pair_key(bytes, p.word.size)] |= kRelevant;
       } else {
-        for (unsigned c = 0; c < kClasses; ++c) relevant_[alnum_class(bytes[0]) * kClasses + c] = 1;
+        for (unsigned c = 0; c < kClasses; ++c)
+          relevant_[alnum_class(bytes[0]) * kClasses + c] |= kRelevant;
       }
     }
   }
 
-  // The root's prefix patterns, bucketed by their first two bytes.
+  // The root's prefix patterns, bucketed by their first two bytes (flagged in relevant_, with
+  // every key when there are one-byte ones).
   std::vector<std::vector<PrefixOut>> buckets(kClasses * kClasses);
   for (const PrefixOut& p : prefix[0]) {
     if (p.word.size < 2) {
@@ -605,6 +620,19 @@ void Scanner::build(const Matcher& all) {
     root_prefix_.insert(root_prefix_.end(), buckets[k].begin(), buckets[k].end());
   }
   root_prefix_begin_[buckets.size()] = static_cast<std::uint32_t>(root_prefix_.size());
+  for (std::size_t k = 0; k < buckets.size(); ++k) {
+    if (!buckets[k].empty() || !short_prefix_.empty()) relevant_[k] |= kRootPrefix;
+  }
+  // The words the byte automaton reads on from bytes_space_, by their first byte.
+  for (unsigned first = 0; first < kClasses; ++first) {
+    const char c = first == 0    ? ' '
+                   : first <= 10 ? static_cast<char>('0' + first - 1)
+                                 : static_cast<char>('a' + first - 11);
+    if (first == 0 || !bytes_space_continues_[static_cast<unsigned char>(c)]) continue;
+    for (unsigned second = 0; second < kClasses; ++second) {
+      relevant_[first * kClasses + second] |= kContinues;
+    }
+  }
 }
 
 void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,

@@ -102,8 +102,10 @@ class Scanner {
   /// Reports the word patterns that end in the folded word at [start, start + size) (the
   /// buffer has 16 readable bytes past the end) and moves the word automaton.
   /// key: the word's two-byte key (pair_key); index: its index in word_starts.
-  void on_word(const char* word, std::size_t size, unsigned key, std::uint32_t start,
-               std::uint32_t index, std::uint32_t& state, std::vector<PatternMatch>& out) const;
+  /// flags: relevant_[key].
+  void on_word(const char* word, std::size_t size, unsigned key, unsigned flags,
+               std::uint32_t start, std::uint32_t index, std::uint32_t& state,
+               std::vector<PatternMatch>& out) const;
 
   std::vector<std::uint32_t> lengths_;  // per pattern id of all: its length in bytes
 
@@ -132,8 +134,13 @@ class Scanner {
   std::vector<std::uint32_t> root_prefix_begin_;
   std::vector<PrefixOut> root_prefix_;
   std::vector<PrefixOut> short_prefix_;  // one-byte ones
-  /// By the same two-byte key: 1 when some pattern word (or prefix) starts so; a word whose
-  /// key is 0 matches nothing and sends the word automaton to its root.
+  /// By the same two-byte key, flags: kRelevant when some pattern word (or prefix) starts so
+  /// (a word without it matches nothing and sends the word automaton to its root);
+  /// kRootPrefix when some root prefix pattern may match (its bucket, or a one-byte one);
+  /// kContinues when the byte automaton reads on from bytes_space_ with the first byte.
+  static constexpr unsigned kRelevant = 1;
+  static constexpr unsigned kRootPrefix = 2;
+  static constexpr unsigned kContinues = 4;
   std::vector<std::uint8_t> relevant_;
 
   // Byte patterns.
