@@ -86,7 +86,7 @@ void index_text(std::string_view text, Scanner::Scratch& scratch) {
   std::string& lowered = scratch.lowered;
   const std::size_t padded = blocks * 64 + 64;
   if (lowered.size() < padded) lowered.resize(padded);
-  std::memcpy(lowered.data(), text.data(), text.size());
+  if (!text.empty()) std::memcpy(lowered.data(), text.data(), text.size());  // data() may be null
   std::memset(lowered.data() + text.size(), 0, padded - text.size());
   scratch.alnum.resize(blocks + 1);
   scratch.bad.resize(blocks + 1);
