@@ -306,6 +306,9 @@ class DaemonTest : public ::testing::Test {
   fs::path socket_path() const { return directory_ / "s.sock"; }
   fs::path state_dir() const { return directory_ / "state"; }
 
+  /// host:port the config's metrics endpoint listens on; empty turns metrics off.
+  std::string metrics_listen_;
+
   /// Writes a config polling the given feed paths every second. sinks: YAML list items for
   /// `sinks:`; empty gives a directory sink at records_dir() and a socket sink.
   void write_config(const std::vector<std::string>& paths, std::string sinks = {},
@@ -315,7 +318,9 @@ class DaemonTest : public ::testing::Test {
     out << "state_dir: " << state_dir().string() << "\n"
         << "defaults:\n  interval: 1s\n  min_interval: 1s\n  max_interval: 2s\n"
         << "  timeout: 20s\n  connect_timeout: 2s\n"
-        << extra_defaults << "metrics:\n  enabled: false\n"
+        << extra_defaults
+        << (metrics_listen_.empty() ? std::string("metrics:\n  enabled: false\n")
+                                    : "metrics:\n  listen: \"" + metrics_listen_ + "\"\n")
         << "feeds:\n";
     for (const auto& path : paths) {
       out << "  - id: " << path.substr(1, path.find('.') - 1) << "\n    url: " << server_.url(path)

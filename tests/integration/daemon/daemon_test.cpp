@@ -553,3 +553,94 @@ TEST_F(DaemonTest, SocketActivationKeepsTheInheritedSocketAcrossReloadAndRestart
 
 }  // namespace
 }  // namespace wirewatch::testing
+
+// ---- metrics ---------------------------------------------------------------------------------
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace wirewatch::testing {
+namespace {
+
+/// A port on 127.0.0.1 that was free a moment ago.
+int free_tcp_port() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+/// GET path from 127.0.0.1:port: the status and body, or status 0 when nothing answers.
+std::pair<int, std::string> http_get(int port, const std::string& path) {
+  namespace http = boost::beast::http;
+  try {
+    boost::asio::io_context io;
+    boost::beast::tcp_stream stream(io);
+    stream.expires_after(5s);
+    stream.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port)});
+    http::request<http::empty_body> request{http::verb::get, path, 11};
+    request.set(http::field::host, "127.0.0.1");
+    http::write(stream, request);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(stream, buffer, response);
+    return {response.result_int(), response.body()};
+  } catch (const std::exception&) {
+    return {0, {}};
+  }
+}
+
+/// The value of one sample line ("name{label=\"x\"} 12") in a Prometheus text page, or -1.
+long long sample(const std::string& page, const std::string& series) {
+  std::istringstream lines(page);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(series + " ")) return std::stoll(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+// The Prometheus endpoint (metrics.listen) counts what a user can check in the sink: records
+// by event, polls by class, feeds by health, each sink's durable cursor and the outbox head.
+TEST_F(DaemonTest, MetricsEndpointCountsWhatTheSinkHolds) {
+  for (const std::string path : {"/a.xml", "/b.xml"}) publisher_.add_feed(path);
+  for (int i = 0; i < 3; ++i) publisher_.publish("/a.xml");
+  for (int i = 0; i < 2; ++i) publisher_.publish("/b.xml");
+  const int port = free_tcp_port();
+  metrics_listen_ = "127.0.0.1:" + std::to_string(port);
+  write_config({"/a.xml", "/b.xml"});
+  start_daemon_and_wait();
+  ASSERT_TRUE(wait_for([&] { return sink_has_all(publisher_.published(), records_dir()); }, 20s))
+      << daemon_->err_so_far();
+
+  std::string page;
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto [status, body] = http_get(port, "/metrics");
+        page = body;
+        return status == 200 && sample(page, "wirewatch_sink_cursor{sink=\"records\"}") == 5;
+      },
+      20s))
+      << "the directory sink's cursor reaches the last record:\n"
+      << page << daemon_->err_so_far();
+  EXPECT_EQ(sample(page, "wirewatch_records_total{event=\"new\"}"), 5) << page;
+  EXPECT_EQ(sample(page, "wirewatch_outbox_last_seq"), 5) << page;
+  EXPECT_EQ(sample(page, "wirewatch_feeds{health=\"ok\"}"), 2) << page;
+  EXPECT_GE(sample(page, "wirewatch_polls_total{class=\"changed\"}"), 2) << page;
+  EXPECT_NE(page.find("# TYPE wirewatch_records_total counter"), std::string::npos) << page;
+  EXPECT_EQ(http_get(port, "/other").first, 404);
+
+  // One more entry: the counters move with it.
+  publisher_.publish("/b.xml");
+  ASSERT_TRUE(wait_for(
+      [&] {
+        page = http_get(port, "/metrics").second;
+        return sample(page, "wirewatch_records_total{event=\"new\"}") == 6;
+      },
+      20s))
+      << page;
+  const auto stopped = stop_daemon();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+}
+
+}  // namespace
+}  // namespace wirewatch::testing
