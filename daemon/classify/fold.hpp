@@ -121,7 +121,10 @@ inline bool is_ascii_alnum(char c) {
 template <typename Out>
 class Folder {
  public:
-  Folder(std::string_view text, Out& out) : text_(text), out_(out), table_(fold_table()) {}
+  /// scratch: room for kMaxPieces pieces (kept outside, so that passing it to the folding of
+  /// an astral code point does not let the folder's own state escape to memory).
+  Folder(std::string_view text, Out& out, Piece* scratch)
+      : text_(text), out_(out), table_(fold_table()), scratch_(scratch) {}
 
   void begin() { out_.put(' '); }
   void end() { separator(); }
@@ -196,14 +199,15 @@ class Folder {
   std::string_view text_;
   Out& out_;
   const FoldTable& table_;
+  Piece* scratch_;
   Kind last_ = Kind::separator;
-  Piece scratch_[kMaxPieces];
 };
 
 /// Folds the whole of text into out (see Folder).
 template <typename Out>
 void fold_into(std::string_view text, Out& out) {
-  Folder<Out> folder(text, out);
+  Piece scratch[kMaxPieces];
+  Folder<Out> folder(text, out, scratch);
   folder.begin();
   for (std::size_t i = 0; i < text.size();) i = folder.step(i);
   folder.end();

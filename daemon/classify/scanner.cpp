@@ -650,7 +650,8 @@ void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,
   bytes_.feed(on_match, [&](auto& feeder) {
     using Out = ScanOut<std::remove_reference_t<decltype(feeder)>>;
     Out out{*this, feeder, matches, word_starts, scratch.word};
-    detail::Folder<Out> folder(text, out);
+    detail::Piece pieces[detail::kMaxPieces];
+    detail::Folder<Out> folder(text, out, pieces);
     folder.begin();
     for (std::size_t i = 0; i < text.size();) {
       if (fast && folder.last() == detail::Kind::separator &&
