@@ -110,7 +110,8 @@ class OnceHttpsTest : public OnceTest {
         << "    root " << (d / "www").string() << ";\n"
         << "  }\n}\n";
     nginx_process_ = std::make_unique<test_support::ChildProcess>(
-        std::vector<std::string>{nginx_, "-p", d.string(), "-c", (d / "nginx.conf").string()});
+        std::vector<std::string>{nginx_, "-p", d.string(), "-e", (d / "error.log").string(), "-c",
+                                 (d / "nginx.conf").string()});
     for (auto deadline = std::chrono::steady_clock::now() + 5s;
          std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(20ms)) {
       if (accepts(port_)) return true;
