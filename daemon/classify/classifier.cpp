@@ -11,36 +11,55 @@
 namespace wirewatch::classify {
 namespace {
 
-/// Matches kept per label and field: a bound on the quadratic steps (masking, proximity) for
+/// Uses kept per label and field: a bound on the quadratic steps (masking, proximity) for
 /// hostile input. Real stories have a few dozen.
 constexpr std::size_t kMaxHitsPerField = 512;
 
-/// One match of one term, for one signal of one label.
-struct Hit {
-  const PatternUse* use = nullptr;
-  std::uint32_t signal = 0;  // use's, copied: the passes over hits read these most
-  PatternUse::Role role = PatternUse::Role::term;
-  bool masks = false;
-  std::uint32_t start = 0;  // the term's bytes in the folded field, boundary spaces excluded
+/// A match's bytes in the folded field (boundary spaces excluded) and the word that holds its
+/// last letter (from the scanner).
+struct Span {
+  std::uint32_t start = 0;
   std::uint32_t end = 0;
-  Field field = Field::title;
-  bool masked = false;
-  std::uint32_t first_word = 0;  // proximity terms only: the first word the match spans
-  std::uint32_t last_word = 0;   // the last one (from the scanner)
+  std::uint32_t last_word = 0;
+  std::uint32_t match_end = 0;  // the match's end, boundary space included (scan order)
+};
+
+/// A match of a negative term: the other matches of its label inside it are hidden.
+struct Masker {
+  std::uint32_t label = 0;
+  std::uint32_t start = 0;
+  std::uint32_t end = 0;
+  std::uint32_t match_end = 0;  // as Span's: maskers come in its order
+};
+
+/// A second-list proximity match that may pair: its signal's first list matched in the field
+/// and no negative term hides it.
+struct Second {
+  std::uint32_t global = 0;  // its signal, numbered across labels
+  std::uint32_t order = 0;   // its place in scan order
+  std::uint32_t term = 0;
+  std::uint32_t start = 0;
+  std::uint32_t end = 0;
+  std::uint32_t first_word = 0;
+  std::uint32_t last_word = 0;
 };
 
 /// Per-thread scratch space, so a warm classifier does not allocate to read a story.
 struct Workspace {
   std::array<std::vector<std::uint32_t>, kFieldCount> word_starts;  // per field, as fold_text
-  std::vector<std::vector<Hit>> hits;                               // per label
-  std::vector<std::size_t> field_hits;
-  std::vector<int> best;  // per signal of the current label: index into contributions or -1
-  std::vector<const Hit*> second_hits;     // the current label's second-list proximity matches
-  std::vector<std::uint8_t> first_fields;  // per signal: bit f set when field f has a first-list
-                                           // match (all 0 between labels)
-  std::vector<std::uint8_t> first_seen;    // per signal (Rules::signal_base): a first-list match
-  std::vector<PatternMatch> matches;       // the current field's, in scan order
+  std::vector<PatternMatch> matches;  // the current field's, in scan order
   Scanner::Scratch scratch;
+  std::vector<std::uint8_t> first_seen;  // per global signal: a first-list match in the field
+  std::vector<std::uint32_t> first_set;  // the entries of first_seen set (reset after a field)
+  std::vector<Masker> maskers;           // the current field's, in scan order
+  std::vector<Second> seconds;           // the current field's, by signal, then scan order
+  // Fields over the cap: per match, where its uses start in kept; per use (in the order of
+  // Rules::uses), 1 when its label had not reached the cap.
+  std::vector<std::uint32_t> kept_begin;
+  std::vector<std::uint8_t> kept;
+  std::vector<std::size_t> label_uses;  // per label, its uses so far in the field
+  std::vector<int> best;  // per global signal: index into its label's contributions or -1
+                          // (all -1 between calls)
   std::vector<double> group_points;
   std::vector<char> group_matched;
 };
@@ -50,241 +69,284 @@ Workspace& workspace() {
   return space;
 }
 
-/// Folds each field and matches it in the same pass, collecting every label's hits.
-void collect_hits(const Rules& rules, const Text& text, Workspace& space) {
-  space.hits.resize(rules.labels.size());
-  for (auto& hits : space.hits) hits.clear();
-  space.field_hits.resize(rules.labels.size());
-  const std::array<std::string_view, kFieldCount> fields{text.title, text.summary, text.content};
-  for (std::size_t f = 0; f < kFieldCount; ++f) {
-    std::fill(space.field_hits.begin(), space.field_hits.end(), 0);
-    auto& word_starts = space.word_starts[f];
-    word_starts.clear();
-    space.matches.clear();
-    rules.scanner.scan(fields[f], space.matches, word_starts, space.scratch);
-    // A second-list proximity match can only pair with a first-list match of its signal in
-    // the same field: the others (most: "talks" serves many signals) are counted, not kept.
-    auto& first_seen = space.first_seen;
-    first_seen.resize(rules.signal_base.back(), 0);
-    for (const PatternMatch& match : space.matches) {
-      if (!rules.pattern_has_first[match.pattern]) continue;
-      for (std::uint32_t u = rules.use_begin[match.pattern]; u < rules.use_begin[match.pattern + 1];
-           ++u) {
-        const PatternUse& use = rules.uses[u];
-        if (use.role == PatternUse::Role::near_first) {
-          first_seen[rules.signal_base[use.label] + use.signal] = 1;
-        }
-      }
-    }
-    for (const PatternMatch& match : space.matches) {
-      const std::uint32_t pattern = match.pattern;
-      const auto& padding = rules.pattern_padding[pattern];
-      const std::size_t length = rules.matcher.pattern(pattern).size();
-      const auto first = static_cast<std::uint32_t>(match.end - length + padding[0]);
-      const auto last = static_cast<std::uint32_t>(match.end - padding[1]);
-      const std::uint32_t word = match.word;
-      for (std::uint32_t u = rules.use_begin[pattern]; u < rules.use_begin[pattern + 1]; ++u) {
-        const PatternUse& use = rules.uses[u];
-        if (space.field_hits[use.label]++ >= kMaxHitsPerField) continue;
-        if (use.role == PatternUse::Role::near_second &&
-            !first_seen[rules.signal_base[use.label] + use.signal]) {
-          continue;
-        }
-        space.hits[use.label].push_back(Hit{&use, use.signal, use.role, use.masks, first, last,
-                                            static_cast<Field>(f), false, 0, word});
-      }
-    }
-    std::fill(first_seen.begin(), first_seen.end(), 0);
-  }
+Span span_of(const PatternPlan& plan, const PatternMatch& match) {
+  return Span{match.end - plan.length + plan.front, match.end - plan.back, match.word, match.end};
 }
 
-/// Hides positive matches that lie inside the longer match of a negative term ("summit" inside
-/// "Summit County", "climate" inside "business climate"). The same words used by a positive
-/// and a negative signal stay visible to both. Hits come in scan order (by field, then by end
-/// offset), so the matches inside a negative one are just around it.
-void mask_hits(std::vector<Hit>& hits) {
-  for (std::size_t n = 0; n < hits.size(); ++n) {
-    const Hit& negative = hits[n];
-    if (negative.role != PatternUse::Role::term) continue;
-    if (!negative.masks) continue;
-    const auto hide = [&](Hit& hit) {
-      if (hit.masks) return;
-      const bool inside = hit.start >= negative.start && hit.end <= negative.end;
-      if (inside && hit.end - hit.start < negative.end - negative.start) hit.masked = true;
-    };
-    for (std::size_t j = n;
-         j-- > 0 && hits[j].field == negative.field && hits[j].end > negative.start;) {
-      hide(hits[j]);
-    }
-    for (std::size_t j = n + 1;
-         j < hits.size() && hits[j].field == negative.field && hits[j].end == negative.end; ++j) {
-      hide(hits[j]);
-    }
-  }
-}
-
-/// Words strictly between two matches in the same field (0 when they touch or overlap).
-std::uint32_t words_between(const Hit& a, const Hit& b) {
-  if (b.first_word > a.last_word) return b.first_word - a.last_word - 1;
-  if (a.first_word > b.last_word) return a.first_word - b.last_word - 1;
-  return 0;
-}
-
-/// Fills in the first word a proximity term's match spans (the scanner gave the last one), as
-/// FoldedText::word_at would.
-void locate_words(const Workspace& space, Hit& hit) {
-  const auto& starts = space.word_starts[static_cast<std::size_t>(hit.field)];
-  std::uint32_t first = hit.last_word;
-  while (first > 0 && starts[first] > hit.start) --first;
-  hit.first_word = first;
-}
-
-class LabelScorer {
+/// Scores the matches of one story into a verdict, field after field, offering each match to
+/// its signals in scan order (by field, then end offset, then the order of Rules::uses).
+class Scorer {
  public:
-  /// Scores one label into verdict, reusing its storage.
-  LabelScorer(const Rules& rules, std::uint32_t label_index, Workspace& space,
-              LabelVerdict& verdict)
-      : rules_(rules),
-        label_(rules.labels[label_index]),
-        space_(space),
-        hits_(space.hits[label_index]),
-        verdict_(verdict) {
-    verdict_.label = &label_;
-    verdict_.points = 0;
-    verdict_.score = 0;
-    verdict_.flagged = verdict_.requirement_met = verdict_.vetoed = false;
-    verdict_.contributions.clear();
-  }
+  Scorer(const Rules& rules, Workspace& space, Verdict& verdict)
+      : rules_(rules), space_(space), verdict_(verdict) {}
 
-  void run() {
-    mask_hits(hits_);
-    // best[] is all -1 between labels: sized once, and only touched entries are reset below.
-    if (space_.best.size() < label_.signals.size()) space_.best.resize(label_.signals.size(), -1);
-    prepare_proximity();
-    for (const Hit& hit : hits_) {
-      if (hit.role == PatternUse::Role::term) offer(hit, nullptr);
-      if (hit.role == PatternUse::Role::near_first && !hit.masked) pair(hit);
+  void run(const Text& text) {
+    verdict_.labels.resize(rules_.labels.size());
+    for (std::size_t l = 0; l < rules_.labels.size(); ++l) {
+      LabelVerdict& label = verdict_.labels[l];
+      label.label = &rules_.labels[l];
+      label.points = 0;
+      label.score = 0;
+      label.flagged = label.requirement_met = label.vetoed = false;
+      label.contributions.clear();
     }
-    for (const Contribution& c : verdict_.contributions) space_.best[c.signal] = -1;
-    total();
-    order();
+    if (space_.best.size() < rules_.signal_base.back()) {
+      space_.best.resize(rules_.signal_base.back(), -1);
+    }
+    if (space_.first_seen.size() < rules_.signal_base.back()) {
+      space_.first_seen.resize(rules_.signal_base.back(), 0);
+    }
+    field(Field::title, text.title);
+    field(Field::summary, text.summary);
+    field(Field::content, text.content);
+    for (std::size_t l = 0; l < rules_.labels.size(); ++l) {
+      LabelVerdict& label = verdict_.labels[l];
+      for (const Contribution& c : label.contributions) {
+        space_.best[rules_.signal_base[l] + c.signal] = -1;
+      }
+      total(label);
+      order(label);
+    }
   }
 
  private:
-  /// Locates the words of the proximity matches that can pair, and lists the second-list ones
-  /// by signal for pair(). A second-list match can only pair when its signal's first list
-  /// matched in the same field; the others (most of them: "talks" serves many signals) are
-  /// dropped here.
-  void prepare_proximity() {
-    auto& first_fields = space_.first_fields;  // all 0 between calls
-    if (first_fields.size() < label_.signals.size()) first_fields.resize(label_.signals.size(), 0);
-    const auto bit = [](const Hit& hit) {
-      return static_cast<std::uint8_t>(1u << static_cast<unsigned>(hit.field));
-    };
-    for (Hit& hit : hits_) {
-      if (hit.role != PatternUse::Role::near_first || hit.masked) continue;
-      first_fields[hit.signal] |= bit(hit);
-      locate_words(space_, hit);
+  void field(Field field, std::string_view text) {
+    const auto f = static_cast<std::size_t>(field);
+    auto& word_starts = space_.word_starts[f];
+    word_starts.clear();
+    auto& matches = space_.matches;
+    matches.clear();
+    rules_.scanner.scan(text, matches, word_starts, space_.scratch);
+    if (matches.empty()) return;
+
+    // What the field holds: how many uses, the first-list matches (a second-list match can
+    // only pair with one of its signal in the same field), negative terms.
+    std::size_t uses = 0;
+    std::uint64_t firsts = 0;  // bit (global signal % 64) of each first-list match
+    bool masks = false;
+    for (const PatternMatch& match : matches) {
+      const PatternPlan& plan = rules_.plans[match.pattern];
+      uses += plan.hits + plan.seconds;
+      if (plan.flags == 0) continue;
+      masks |= (plan.flags & PatternPlan::kMasks) != 0;
+      if (!(plan.flags & PatternPlan::kHasFirst)) continue;
+      firsts |= plan.first_signals;
+      for (std::uint32_t u = plan.begin; u < plan.begin + plan.hits; ++u) {
+        const PlanUse& use = rules_.plan_uses[u];
+        if (use.role != PatternUse::Role::near_first || space_.first_seen[use.global]) continue;
+        space_.first_seen[use.global] = 1;
+        space_.first_set.push_back(use.global);
+      }
     }
-    space_.second_hits.clear();
-    for (Hit& hit : hits_) {
-      if (hit.role != PatternUse::Role::near_second || hit.masked) continue;
-      if ((first_fields[hit.signal] & bit(hit)) == 0) continue;
-      locate_words(space_, hit);
-      space_.second_hits.push_back(&hit);
+    if (uses > kMaxHitsPerField) {
+      capped_ = true;
+      count_kept();
+    } else {
+      capped_ = false;
     }
-    for (const Hit& hit : hits_) {
-      if (hit.role == PatternUse::Role::near_first) first_fields[hit.signal] = 0;
+    space_.maskers.clear();
+    if (masks) collect_maskers();
+    space_.seconds.clear();
+    if (firsts != 0) collect_seconds(field, firsts);
+
+    masker_from_ = 0;
+    for (std::uint32_t m = 0; m < matches.size(); ++m) {
+      const PatternMatch& match = matches[m];
+      const PatternPlan& plan = rules_.plans[match.pattern];
+      if (plan.hits == 0) continue;
+      const Span span = span_of(plan, match);
+      const PlanUse* use = rules_.plan_uses.data() + plan.begin;
+      for (const PlanUse* const end = use + plan.hits; use != end; ++use) {
+        if (capped_ && !kept(m, *use)) continue;
+        const bool masked = !space_.maskers.empty() && hidden(*use, span, masker_from_);
+        if (use->role == PatternUse::Role::term) {
+          offer(*use, field, masked, nullptr);
+        } else if (!masked && !space_.seconds.empty()) {
+          pair(*use, span, field);
+        }
+      }
     }
-    // By signal, then scan order (the pointers point into hits_).
-    std::sort(space_.second_hits.begin(), space_.second_hits.end(), [](const Hit* a, const Hit* b) {
-      return a->signal != b->signal ? a->signal < b->signal : std::less<const Hit*>()(a, b);
+    for (const std::uint32_t global : space_.first_set) space_.first_seen[global] = 0;
+    space_.first_set.clear();
+  }
+
+  /// Which uses each label keeps when the field has more than kMaxHitsPerField: its first
+  /// ones in the order of Rules::uses.
+  void count_kept() {
+    space_.label_uses.assign(rules_.labels.size(), 0);
+    space_.kept_begin.clear();
+    space_.kept.clear();
+    for (const PatternMatch& match : space_.matches) {
+      space_.kept_begin.push_back(static_cast<std::uint32_t>(space_.kept.size()));
+      for (std::uint32_t u = rules_.use_begin[match.pattern];
+           u < rules_.use_begin[match.pattern + 1]; ++u) {
+        space_.kept.push_back(space_.label_uses[rules_.uses[u].label]++ < kMaxHitsPerField);
+      }
+    }
+  }
+
+  bool kept(std::uint32_t match, const PlanUse& use) const {
+    return space_.kept[space_.kept_begin[match] + use.offset] != 0;
+  }
+
+  void collect_maskers() {
+    for (std::uint32_t m = 0; m < space_.matches.size(); ++m) {
+      const PatternMatch& match = space_.matches[m];
+      const PatternPlan& plan = rules_.plans[match.pattern];
+      if (!(plan.flags & PatternPlan::kMasks)) continue;
+      const Span span = span_of(plan, match);
+      for (std::uint32_t u = plan.begin; u < plan.begin + plan.hits; ++u) {
+        const PlanUse& use = rules_.plan_uses[u];
+        if (use.role != PatternUse::Role::term || !use.masks) continue;
+        if (capped_ && !kept(m, use)) continue;
+        space_.maskers.push_back(Masker{use.label, span.start, span.end, span.match_end});
+      }
+    }
+  }
+
+  /// Whether a negative term's match of the use's label holds the span and is longer ("summit"
+  /// inside "Summit County"). Maskers come in scan order (by match end), and so do the spans
+  /// asked about: from is the first masker that may still hold them. A masker holds a span
+  /// only if its match ends at or after the span's end (at most a boundary space before the
+  /// span's match end) and starts at or before the span's start (its match ends at most
+  /// max_pattern_length after that).
+  bool hidden(const PlanUse& use, const Span& span, std::size_t& from) const {
+    if (use.masks) return false;
+    const auto& maskers = space_.maskers;
+    while (from < maskers.size() && std::uint64_t{maskers[from].match_end} + 1 < span.match_end) {
+      ++from;
+    }
+    const std::uint64_t reach = std::uint64_t{span.start} + rules_.max_pattern_length;
+    for (std::size_t k = from; k < maskers.size() && maskers[k].match_end <= reach; ++k) {
+      const Masker& m = maskers[k];
+      if (m.label == use.label && m.start <= span.start && span.end <= m.end &&
+          span.end - span.start < m.end - m.start) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// The first word a match spans (the scanner gave the last one), as FoldedText::word_at would.
+  std::uint32_t first_word(Field field, const Span& span) const {
+    const auto& starts = space_.word_starts[static_cast<std::size_t>(field)];
+    std::uint32_t first = span.last_word;
+    while (first > 0 && starts[first] > span.start) --first;
+    return first;
+  }
+
+  void collect_seconds(Field field, std::uint64_t firsts) {
+    std::size_t from = 0;
+    for (std::uint32_t m = 0; m < space_.matches.size(); ++m) {
+      const PatternMatch& match = space_.matches[m];
+      const PatternPlan& plan = rules_.plans[match.pattern];
+      if (!(plan.second_signals & firsts)) continue;
+      const Span span = span_of(plan, match);
+      const PlanUse* use = rules_.plan_uses.data() + plan.begin + plan.hits;
+      for (const PlanUse* const end = use + plan.seconds; use != end; ++use) {
+        if (!space_.first_seen[use->global]) continue;
+        if (capped_ && !kept(m, *use)) continue;
+        if (!space_.maskers.empty() && hidden(*use, span, from)) continue;
+        space_.seconds.push_back(
+            Second{use->global, static_cast<std::uint32_t>(space_.seconds.size()), use->term,
+                   span.start, span.end, first_word(field, span), span.last_word});
+      }
+    }
+    std::sort(space_.seconds.begin(), space_.seconds.end(), [](const Second& a, const Second& b) {
+      return a.global != b.global ? a.global < b.global : a.order < b.order;
     });
   }
 
-  void pair(const Hit& first) {
-    const Signal& signal = label_.signals[first.signal];
-    const auto by_signal = [](const Hit* hit, std::uint32_t s) { return hit->signal < s; };
-    auto it = std::lower_bound(space_.second_hits.begin(), space_.second_hits.end(), first.signal,
-                               by_signal);
-    for (; it != space_.second_hits.end() && (*it)->signal == first.signal; ++it) {
-      const Hit& second = **it;
-      if (second.field != first.field) continue;
-      const bool overlap = second.start < first.end && first.start < second.end;
+  /// Offers a first-list match with each second-list match of its signal near it.
+  void pair(const PlanUse& use, const Span& span, Field field) {
+    const auto& seconds = space_.seconds;
+    auto it = std::lower_bound(
+        seconds.begin(), seconds.end(), use.global,
+        [](const Second& second, std::uint32_t global) { return second.global < global; });
+    if (it == seconds.end() || it->global != use.global) return;
+    const std::uint32_t within = rules_.labels[use.label].signals[use.signal].within;
+    const std::uint32_t first = first_word(field, span);
+    for (; it != seconds.end() && it->global == use.global; ++it) {
+      const Second& second = *it;
+      const bool overlap = second.start < span.end && span.start < second.end;
       if (overlap) continue;  // two terms, not one match of a term on both lists
-      if (words_between(first, second) <= signal.within) offer(first, &second);
+      const std::uint32_t between = second.first_word > span.last_word
+                                        ? second.first_word - span.last_word - 1
+                                    : first > second.last_word ? first - second.last_word - 1
+                                                               : 0;
+      if (between <= within) offer(use, field, false, &second);
     }
   }
 
   /// Records a match of a signal unless the signal already counts more elsewhere.
-  void offer(const Hit& hit, const Hit* second) {
-    const std::uint32_t s = hit.signal;
+  void offer(const PlanUse& use, Field field, bool masked, const Second* second) {
+    const Label& label = rules_.labels[use.label];
     const double points =
-        hit.masked
-            ? 0.0
-            : label_.signals[s].weight * label_.field_weights[static_cast<std::size_t>(hit.field)];
-    int& best = space_.best[s];
+        masked ? 0.0 : use.weight * label.field_weights[static_cast<std::size_t>(field)];
+    auto& contributions = verdict_.labels[use.label].contributions;
+    int& best = space_.best[use.global];
     Contribution* slot = nullptr;
     if (best < 0) {
-      best = static_cast<int>(verdict_.contributions.size());
-      slot = &verdict_.contributions.emplace_back();
+      best = static_cast<int>(contributions.size());
+      slot = &contributions.emplace_back();
     } else {
-      Contribution& current = verdict_.contributions[static_cast<std::size_t>(best)];
-      const bool better = current.masked ? !hit.masked
-                          : hit.masked   ? false
+      Contribution& current = contributions[static_cast<std::size_t>(best)];
+      const bool better = current.masked ? !masked
+                          : masked       ? false
                                          : std::abs(points) > std::abs(current.points);
       if (!better) return;
       slot = &current;
     }
-    slot->signal = s;
-    slot->first = rules_.terms[hit.use->term];
-    slot->second = second ? std::string_view(rules_.terms[second->use->term]) : std::string_view();
-    slot->field = hit.field;
-    slot->masked = hit.masked;
+    slot->signal = use.signal;
+    slot->first = rules_.terms[use.term];
+    slot->second = second ? std::string_view(rules_.terms[second->term]) : std::string_view();
+    slot->field = field;
+    slot->masked = masked;
     slot->points = points;
   }
 
-  void total() {
+  void total(LabelVerdict& verdict) {
+    const Label& label = *verdict.label;
     auto& sums = space_.group_points;
     auto& matched = space_.group_matched;
-    sums.assign(label_.groups.size(), 0.0);
-    matched.assign(label_.groups.size(), 0);
-    for (const Contribution& c : verdict_.contributions) {
-      const Signal& signal = label_.signals[c.signal];
+    sums.assign(label.groups.size(), 0.0);
+    matched.assign(label.groups.size(), 0);
+    for (const Contribution& c : verdict.contributions) {
+      const Signal& signal = label.signals[c.signal];
       if (c.masked) continue;
       sums[signal.group] += c.points;
       if (c.points > 0) matched[signal.group] = 1;
-      if (signal.veto) verdict_.vetoed = true;
+      if (signal.veto) verdict.vetoed = true;
     }
     for (std::size_t g = 0; g < sums.size(); ++g) {
-      const double cap = label_.groups[g].cap;
-      verdict_.points += std::clamp(sums[g], -cap, cap);
+      const double cap = label.groups[g].cap;
+      verdict.points += std::clamp(sums[g], -cap, cap);
     }
-    verdict_.requirement_met = label_.require.empty();
-    for (const auto& set : label_.require) {
+    verdict.requirement_met = label.require.empty();
+    for (const auto& set : label.require) {
       if (std::all_of(set.begin(), set.end(), [&](std::uint32_t g) { return matched[g] != 0; })) {
-        verdict_.requirement_met = true;
+        verdict.requirement_met = true;
       }
     }
-    double score = verdict_.points > 0 ? verdict_.points / (verdict_.points + label_.threshold) : 0;
-    if (verdict_.vetoed) score = 0;
-    if (!verdict_.requirement_met) score *= 0.5;
-    verdict_.score = score;
+    double score = verdict.points > 0 ? verdict.points / (verdict.points + label.threshold) : 0;
+    if (verdict.vetoed) score = 0;
+    if (!verdict.requirement_met) score *= 0.5;
+    verdict.score = score;
     // With the default flag score of 0.5 this is points >= threshold, without the rounding
     // of a division.
-    verdict_.flagged = !verdict_.vetoed && verdict_.requirement_met &&
-                       (label_.flag_score == 0.5 ? verdict_.points >= label_.threshold
-                                                 : score >= label_.flag_score);
+    verdict.flagged =
+        !verdict.vetoed && verdict.requirement_met &&
+        (label.flag_score == 0.5 ? verdict.points >= label.threshold : score >= label.flag_score);
   }
 
-  void order() {
+  static void order(LabelVerdict& verdict) {
     const auto rank = [](const Contribution& c) { return c.masked ? 2 : c.points > 0 ? 0 : 1; };
     const auto before = [&](const Contribution& a, const Contribution& b) {
       if (rank(a) != rank(b)) return rank(a) < rank(b);
       return std::abs(a.points) > std::abs(b.points);
     };
     // Stable, like std::stable_sort, without its buffer: a few dozen contributions.
-    auto& c = verdict_.contributions;
+    auto& c = verdict.contributions;
     for (std::size_t i = 1; i < c.size(); ++i) {
       if (!before(c[i], c[i - 1])) continue;
       const Contribution moving = c[i];
@@ -295,20 +357,15 @@ class LabelScorer {
   }
 
   const Rules& rules_;
-  const Label& label_;
   Workspace& space_;
-  std::vector<Hit>& hits_;
-  LabelVerdict& verdict_;
+  Verdict& verdict_;
+  bool capped_ = false;  // the current field has more uses than kMaxHitsPerField
+  std::size_t masker_from_ = 0;
 };
 
 /// Classifies into verdict, reusing the storage it already has.
 void classify_into(const Rules& rules, const Text& text, Verdict& verdict) {
-  Workspace& space = workspace();
-  collect_hits(rules, text, space);
-  verdict.labels.resize(rules.labels.size());
-  for (std::uint32_t l = 0; l < rules.labels.size(); ++l) {
-    LabelScorer(rules, l, space, verdict.labels[l]).run();
-  }
+  Scorer(rules, workspace(), verdict).run(text);
 }
 
 /// The score as written to a record: three decimals, below the label's flag score unless

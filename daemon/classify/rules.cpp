@@ -452,9 +452,51 @@ class Compiler {
       rules_.pattern_padding[p] = {static_cast<std::uint8_t>(text.front() == ' '),
                                    static_cast<std::uint8_t>(text.back() == ' ')};
     }
+    build_plans();
   }
 
  private:
+  /// Rules::plans and plan_uses, from uses: per pattern, the uses that become hits first and
+  /// the second-list ones after them, each group in its order in uses.
+  void build_plans() {
+    const std::size_t patterns = rules_.matcher.pattern_count();
+    rules_.plans.assign(patterns, PatternPlan{});
+    rules_.max_pattern_length = 0;
+    rules_.plan_uses.clear();
+    rules_.plan_uses.reserve(rules_.uses.size());
+    for (std::uint32_t p = 0; p < patterns; ++p) {
+      PatternPlan& plan = rules_.plans[p];
+      plan.begin = static_cast<std::uint32_t>(rules_.plan_uses.size());
+      plan.length = static_cast<std::uint32_t>(rules_.matcher.pattern(p).size());
+      rules_.max_pattern_length = std::max(rules_.max_pattern_length, plan.length);
+      plan.front = rules_.pattern_padding[p][0];
+      plan.back = rules_.pattern_padding[p][1];
+      for (int pass = 0; pass < 2; ++pass) {
+        for (std::uint32_t u = rules_.use_begin[p]; u < rules_.use_begin[p + 1]; ++u) {
+          const PatternUse& use = rules_.uses[u];
+          const bool second = use.role == PatternUse::Role::near_second;
+          if (second != (pass == 1)) continue;
+          const std::uint32_t global = rules_.signal_base[use.label] + use.signal;
+          const double weight = rules_.labels[use.label].signals[use.signal].weight;
+          rules_.plan_uses.push_back(PlanUse{weight, use.label, use.signal, global, use.term,
+                                             u - rules_.use_begin[p], use.role, use.masks});
+          const std::uint64_t bit = std::uint64_t{1} << (global % 64);
+          if (second) {
+            ++plan.seconds;
+            plan.second_signals |= bit;
+          } else {
+            ++plan.hits;
+          }
+          if (use.role == PatternUse::Role::near_first) {
+            plan.flags |= PatternPlan::kHasFirst;
+            plan.first_signals |= bit;
+          }
+          if (use.role == PatternUse::Role::term && use.masks) plan.flags |= PatternPlan::kMasks;
+        }
+      }
+    }
+  }
+
   void add_terms(const std::string& file, const std::vector<TermSpec>& terms, std::uint32_t label,
                  std::uint32_t signal, PatternUse::Role role,
                  std::map<std::uint32_t, std::string>* seen) {

@@ -75,6 +75,35 @@ struct PatternUse {
   bool masks = false;  // the signal's masks() (set when the rules are compiled)
 };
 
+/// What scoring needs of one match of a pattern, compiled from its uses (Rules::plans).
+struct PatternPlan {
+  static constexpr std::uint8_t kHasFirst = 1;  // a use is near_first
+  static constexpr std::uint8_t kMasks = 2;     // a term use masks (negative or veto)
+  std::uint32_t begin = 0;    // into Rules::plan_uses: term and near_first uses, then near_second
+  std::uint32_t hits = 0;     // term and near_first uses (in the order of Rules::uses)
+  std::uint32_t seconds = 0;  // near_second uses, after them (same order)
+  std::uint32_t length = 0;   // the pattern's bytes
+  std::uint8_t front = 0;     // boundary space at its front (1) or not (0)
+  std::uint8_t back = 0;      // and at its back
+  std::uint8_t flags = 0;     // kHasFirst | kMasks
+  /// Bit (global signal % 64) of each near_first use's signal, and of each near_second one's:
+  /// a second-list use can pair only when some first-list use of its signal matched.
+  std::uint64_t first_signals = 0;
+  std::uint64_t second_signals = 0;
+};
+
+/// A PatternUse as the scorer reads it, with what scoring a match needs of its signal.
+struct PlanUse {
+  double weight = 0;  // the signal's weight
+  std::uint32_t label = 0;
+  std::uint32_t signal = 0;
+  std::uint32_t global = 0;  // Rules::signal_base[label] + signal
+  std::uint32_t term = 0;
+  std::uint32_t offset = 0;  // its place among the pattern's uses in Rules::uses
+  PatternUse::Role role = PatternUse::Role::term;
+  bool masks = false;
+};
+
 /// Every label's rules, with one automaton over all their terms. Immutable once compiled;
 /// share it between threads and swap it on reload.
 struct Rules {
@@ -90,6 +119,11 @@ struct Rules {
   std::vector<std::uint32_t> signal_base;
   /// Per pattern id: how many bytes of boundary space the pattern has at its front and back.
   std::vector<std::array<std::uint8_t, 2>> pattern_padding;
+  /// Per pattern id: its uses grouped for scoring (term and near_first ones, then near_second
+  /// ones), with the flags and signal masks that let the scorer skip most of them.
+  std::vector<PatternPlan> plans;
+  std::vector<PlanUse> plan_uses;
+  std::uint32_t max_pattern_length = 0;  // bytes of the longest pattern
 };
 
 /// One rules file: the name errors cite, and its YAML text.
