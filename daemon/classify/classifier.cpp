@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <type_traits>
 
@@ -30,6 +31,7 @@ struct Masker {
   std::uint32_t start = 0;
   std::uint32_t end = 0;
   std::uint32_t match_end = 0;  // as Span's: maskers come in its order
+  std::uint32_t match = 0;      // its match's index in the field's matches
 };
 
 /// A second-list proximity match that may pair: its signal's first list matched in the field
@@ -44,24 +46,44 @@ struct Second {
   std::uint32_t last_word = 0;
 };
 
+/// A contribution's place in evidence order: rank (positive, negative, masked), then |points|
+/// (its bits), most first.
+struct OrderKey {
+  unsigned rank = 0;
+  std::uint32_t index = 0;  // into the contributions, in the order they were first offered
+  std::uint64_t magnitude = 0;
+};
+
+bool before(const OrderKey& a, const OrderKey& b) {
+  return a.rank != b.rank ? a.rank < b.rank : a.magnitude > b.magnitude;
+}
+
+/// A yes/no per item. Not a character type: stores to it do not alias everything else, so the
+/// compiler keeps the tables' pointers in registers across them.
+enum class Mark : std::uint8_t { no, yes };
+
 /// Per-thread scratch space, so a warm classifier does not allocate to read a story.
 struct Workspace {
   std::array<std::vector<std::uint32_t>, kFieldCount> word_starts;  // per field, as fold_text
   std::vector<PatternMatch> matches;  // the current field's, in scan order
   Scanner::Scratch scratch;
-  std::vector<std::uint8_t> first_seen;  // per global signal: a first-list match in the field
+  std::vector<Mark> first_seen;          // per global signal: a first-list match in the field
   std::vector<std::uint32_t> first_set;  // the entries of first_seen set (reset after a field)
   std::vector<Masker> maskers;           // the current field's, in scan order
+  std::vector<Mark> inside;              // per match of the field: some masker holds it
   std::vector<Second> seconds;           // the current field's, by signal, then scan order
   // Fields over the cap: per match, where its uses start in kept; per use (in the order of
   // Rules::uses), 1 when its label had not reached the cap.
   std::vector<std::uint32_t> kept_begin;
-  std::vector<std::uint8_t> kept;
+  std::vector<Mark> kept;
   std::vector<std::size_t> label_uses;  // per label, its uses so far in the field
   std::vector<int> best;  // per global signal: index into its label's contributions or -1
                           // (all -1 between calls)
   std::vector<double> group_points;
   std::vector<char> group_matched;
+  std::vector<double> field_weights;  // per label: its weight for the current field
+  std::vector<OrderKey> order_keys;   // order(): one per contribution
+  std::vector<Contribution> ordered;  // order(): the result
 };
 
 Workspace& workspace() {
@@ -94,8 +116,9 @@ class Scorer {
       space_.best.resize(rules_.signal_base.back(), -1);
     }
     if (space_.first_seen.size() < rules_.signal_base.back()) {
-      space_.first_seen.resize(rules_.signal_base.back(), 0);
+      space_.first_seen.resize(rules_.signal_base.back(), Mark::no);
     }
+    space_.field_weights.resize(rules_.labels.size());
     field(Field::title, text.title);
     field(Field::summary, text.summary);
     field(Field::content, text.content);
@@ -121,44 +144,68 @@ class Scorer {
 
     // What the field holds: how many uses, the first-list matches (a second-list match can
     // only pair with one of its signal in the same field), negative terms.
+    const PatternPlan* const plans = rules_.plans.data();
+    const PlanUse* const plan_uses = rules_.plan_uses.data();
+    const PatternMatch* const match_data = matches.data();
+    const auto match_count = static_cast<std::uint32_t>(matches.size());
     std::size_t uses = 0;
-    std::uint64_t firsts = 0;  // bit (global signal % 64) of each first-list match
-    bool masks = false;
-    for (const PatternMatch& match : matches) {
-      const PatternPlan& plan = rules_.plans[match.pattern];
+    std::uint64_t firsts = 0;   // bit (global signal % 64) of each first-list match
+    std::uint64_t seconds = 0;  // the same for second-list matches
+    space_.maskers.clear();
+    for (std::uint32_t m = 0; m < match_count; ++m) {
+      const PatternPlan& plan = plans[match_data[m].pattern];
       uses += plan.hits + plan.seconds;
+      seconds |= plan.second_signals;
       if (plan.flags == 0) continue;
-      masks |= (plan.flags & PatternPlan::kMasks) != 0;
+      if (plan.flags & PatternPlan::kMasks) add_maskers(m, plan, false);
       if (!(plan.flags & PatternPlan::kHasFirst)) continue;
       firsts |= plan.first_signals;
-      for (std::uint32_t u = plan.begin; u < plan.begin + plan.hits; ++u) {
-        const PlanUse& use = rules_.plan_uses[u];
-        if (use.role != PatternUse::Role::near_first || space_.first_seen[use.global]) continue;
-        space_.first_seen[use.global] = 1;
-        space_.first_set.push_back(use.global);
+      for (const PlanUse* use = plan_uses + plan.begin; use != plan_uses + plan.begin + plan.hits;
+           ++use) {
+        if (use->role != PatternUse::Role::near_first) continue;
+        if (space_.first_seen[use->global] == Mark::yes) continue;
+        space_.first_seen[use->global] = Mark::yes;
+        space_.first_set.push_back(use->global);
       }
     }
-    if (uses > kMaxHitsPerField) {
-      capped_ = true;
+    capped_ = uses > kMaxHitsPerField;
+    if (capped_) {
       count_kept();
-    } else {
-      capped_ = false;
+      if (!space_.maskers.empty()) {
+        // Again, without the uses past the cap.
+        space_.maskers.clear();
+        for (std::uint32_t m = 0; m < matches.size(); ++m) {
+          const PatternPlan& plan = rules_.plans[matches[m].pattern];
+          if (plan.flags & PatternPlan::kMasks) add_maskers(m, plan, true);
+        }
+      }
     }
-    space_.maskers.clear();
-    if (masks) collect_maskers();
+    if (!space_.maskers.empty()) mark_inside();
     space_.seconds.clear();
-    if (firsts != 0) collect_seconds(field, firsts);
+    if ((firsts & seconds) != 0) collect_seconds(field, firsts);
 
+    for (std::size_t l = 0; l < rules_.labels.size(); ++l) {
+      space_.field_weights[l] = rules_.labels[l].field_weights[f];
+    }
     masker_from_ = 0;
-    for (std::uint32_t m = 0; m < matches.size(); ++m) {
-      const PatternMatch& match = matches[m];
-      const PatternPlan& plan = rules_.plans[match.pattern];
-      if (plan.hits == 0) continue;
+    const bool simple = !capped_ && space_.maskers.empty() && space_.seconds.empty();
+    for (std::uint32_t m = 0; m < match_count; ++m) {
+      const PatternMatch& match = match_data[m];
+      const PatternPlan& plan = plans[match.pattern];
+      const PlanUse* use = plan_uses + plan.begin;
+      const PlanUse* const end = use + plan.hits;
+      if (simple) {
+        // Nothing to hide, nothing to pair with, no cap: each term use is offered as it is.
+        for (; use != end; ++use) {
+          if (use->role == PatternUse::Role::term) offer(*use, field, false, nullptr);
+        }
+        continue;
+      }
       const Span span = span_of(plan, match);
-      const PlanUse* use = rules_.plan_uses.data() + plan.begin;
-      for (const PlanUse* const end = use + plan.hits; use != end; ++use) {
+      const bool inside = !space_.maskers.empty() && space_.inside[m] == Mark::yes;
+      for (; use != end; ++use) {
         if (capped_ && !kept(m, *use)) continue;
-        const bool masked = !space_.maskers.empty() && hidden(*use, span, masker_from_);
+        const bool masked = inside && hidden(*use, span, masker_from_);
         if (use->role == PatternUse::Role::term) {
           offer(*use, field, masked, nullptr);
         } else if (!masked && !space_.seconds.empty()) {
@@ -166,7 +213,7 @@ class Scorer {
         }
       }
     }
-    for (const std::uint32_t global : space_.first_set) space_.first_seen[global] = 0;
+    for (const std::uint32_t global : space_.first_set) space_.first_seen[global] = Mark::no;
     space_.first_set.clear();
   }
 
@@ -180,26 +227,45 @@ class Scorer {
       space_.kept_begin.push_back(static_cast<std::uint32_t>(space_.kept.size()));
       for (std::uint32_t u = rules_.use_begin[match.pattern];
            u < rules_.use_begin[match.pattern + 1]; ++u) {
-        space_.kept.push_back(space_.label_uses[rules_.uses[u].label]++ < kMaxHitsPerField);
+        space_.kept.push_back(
+            space_.label_uses[rules_.uses[u].label]++ < kMaxHitsPerField ? Mark::yes : Mark::no);
       }
     }
   }
 
   bool kept(std::uint32_t match, const PlanUse& use) const {
-    return space_.kept[space_.kept_begin[match] + use.offset] != 0;
+    return space_.kept[space_.kept_begin[match] + use.offset] == Mark::yes;
   }
 
-  void collect_maskers() {
-    for (std::uint32_t m = 0; m < space_.matches.size(); ++m) {
-      const PatternMatch& match = space_.matches[m];
-      const PatternPlan& plan = rules_.plans[match.pattern];
-      if (!(plan.flags & PatternPlan::kMasks)) continue;
-      const Span span = span_of(plan, match);
-      for (std::uint32_t u = plan.begin; u < plan.begin + plan.hits; ++u) {
-        const PlanUse& use = rules_.plan_uses[u];
-        if (use.role != PatternUse::Role::term || !use.masks) continue;
-        if (capped_ && !kept(m, use)) continue;
-        space_.maskers.push_back(Masker{use.label, span.start, span.end, span.match_end});
+  /// Adds the maskers of match m (the pattern's masking term uses; with capped, the kept ones).
+  void add_maskers(std::uint32_t m, const PatternPlan& plan, bool capped) {
+    const Span span = span_of(plan, space_.matches[m]);
+    for (std::uint32_t u = plan.begin; u < plan.begin + plan.hits; ++u) {
+      const PlanUse& use = rules_.plan_uses[u];
+      if (use.role != PatternUse::Role::term || !use.masks) continue;
+      if (capped && !kept(m, use)) continue;
+      space_.maskers.push_back(Masker{use.label, span.start, span.end, span.match_end, m});
+    }
+  }
+
+  /// Flags the matches that lie inside some masker, whatever its label: only they can be
+  /// hidden. A match inside a masker ends after the masker's start and at most a boundary
+  /// space after its match end, so it is found next to the masker's match in scan order.
+  void mark_inside() {
+    const auto& matches = space_.matches;
+    space_.inside.assign(matches.size(), Mark::no);
+    const auto holds = [&](const Masker& masker, std::uint32_t j) {
+      const Span span = span_of(rules_.plans[matches[j].pattern], matches[j]);
+      return masker.start <= span.start && span.end <= masker.end &&
+             span.end - span.start < masker.end - masker.start;
+    };
+    for (const Masker& masker : space_.maskers) {
+      for (std::uint32_t j = masker.match + 1; j-- > 0 && matches[j].end > masker.start;) {
+        if (holds(masker, j)) space_.inside[j] = Mark::yes;
+      }
+      for (std::uint32_t j = masker.match + 1;
+           j < matches.size() && matches[j].end <= std::uint64_t{masker.match_end} + 1; ++j) {
+        if (holds(masker, j)) space_.inside[j] = Mark::yes;
       }
     }
   }
@@ -244,9 +310,11 @@ class Scorer {
       const Span span = span_of(plan, match);
       const PlanUse* use = rules_.plan_uses.data() + plan.begin + plan.hits;
       for (const PlanUse* const end = use + plan.seconds; use != end; ++use) {
-        if (!space_.first_seen[use->global]) continue;
+        if (space_.first_seen[use->global] == Mark::no) continue;
         if (capped_ && !kept(m, *use)) continue;
-        if (!space_.maskers.empty() && hidden(*use, span, from)) continue;
+        if (!space_.maskers.empty() && space_.inside[m] == Mark::yes && hidden(*use, span, from)) {
+          continue;
+        }
         space_.seconds.push_back(
             Second{use->global, static_cast<std::uint32_t>(space_.seconds.size()), use->term,
                    span.start, span.end, first_word(field, span), span.last_word});
@@ -280,9 +348,7 @@ class Scorer {
 
   /// Records a match of a signal unless the signal already counts more elsewhere.
   void offer(const PlanUse& use, Field field, bool masked, const Second* second) {
-    const Label& label = rules_.labels[use.label];
-    const double points =
-        masked ? 0.0 : use.weight * label.field_weights[static_cast<std::size_t>(field)];
+    const double points = masked ? 0.0 : use.weight * space_.field_weights[use.label];
     auto& contributions = verdict_.labels[use.label].contributions;
     int& best = space_.best[use.global];
     Contribution* slot = nullptr;
@@ -339,21 +405,34 @@ class Scorer {
         (label.flag_score == 0.5 ? verdict.points >= label.threshold : score >= label.flag_score);
   }
 
-  static void order(LabelVerdict& verdict) {
-    const auto rank = [](const Contribution& c) { return c.masked ? 2 : c.points > 0 ? 0 : 1; };
-    const auto before = [&](const Contribution& a, const Contribution& b) {
-      if (rank(a) != rank(b)) return rank(a) < rank(b);
-      return std::abs(a.points) > std::abs(b.points);
-    };
-    // Stable, like std::stable_sort, without its buffer: a few dozen contributions.
+  /// Positive contributions first, then negative, then masked ones; most points first within
+  /// each; ties in the order contributions were first offered (a stable sort).
+  void order(LabelVerdict& verdict) {
     auto& c = verdict.contributions;
-    for (std::size_t i = 1; i < c.size(); ++i) {
-      if (!before(c[i], c[i - 1])) continue;
-      const Contribution moving = c[i];
-      std::size_t j = i;
-      for (; j > 0 && before(moving, c[j - 1]); --j) c[j] = c[j - 1];
-      c[j] = moving;
+    if (c.size() < 2) return;
+    auto& keys = space_.order_keys;
+    keys.clear();
+    bool sorted = true;
+    for (std::uint32_t i = 0; i < c.size(); ++i) {
+      // |points| is not negative: its bits order as its value does.
+      const double magnitude = std::abs(c[i].points);
+      std::uint64_t bits = 0;
+      std::memcpy(&bits, &magnitude, sizeof bits);
+      const OrderKey key{c[i].masked ? 2u : c[i].points > 0 ? 0u : 1u, i, bits};
+      sorted = sorted && (keys.empty() || !before(key, keys.back()));
+      keys.push_back(key);
     }
+    if (sorted) return;
+    for (std::size_t i = 1; i < keys.size(); ++i) {
+      const OrderKey moving = keys[i];
+      std::size_t j = i;
+      for (; j > 0 && before(moving, keys[j - 1]); --j) keys[j] = keys[j - 1];
+      keys[j] = moving;
+    }
+    auto& ordered = space_.ordered;
+    ordered.clear();
+    for (const OrderKey& key : keys) ordered.push_back(c[key.index]);
+    c.swap(ordered);
   }
 
   const Rules& rules_;
