@@ -119,6 +119,8 @@ class Scorer {
       space_.first_seen.resize(rules_.signal_base.back(), Mark::no);
     }
     space_.field_weights.resize(rules_.labels.size());
+    labels_ = verdict_.labels.data();
+    best_ = space_.best.data();
     field(Field::title, text.title);
     field(Field::summary, text.summary);
     field(Field::content, text.content);
@@ -349,8 +351,8 @@ class Scorer {
   /// Records a match of a signal unless the signal already counts more elsewhere.
   void offer(const PlanUse& use, Field field, bool masked, const Second* second) {
     const double points = masked ? 0.0 : use.weight * space_.field_weights[use.label];
-    auto& contributions = verdict_.labels[use.label].contributions;
-    int& best = space_.best[use.global];
+    auto& contributions = labels_[use.label].contributions;
+    int& best = best_[use.global];
     Contribution* slot = nullptr;
     if (best < 0) {
       best = static_cast<int>(contributions.size());
@@ -438,7 +440,9 @@ class Scorer {
   const Rules& rules_;
   Workspace& space_;
   Verdict& verdict_;
-  bool capped_ = false;  // the current field has more uses than kMaxHitsPerField
+  LabelVerdict* labels_ = nullptr;  // verdict_.labels
+  int* best_ = nullptr;             // space_.best
+  bool capped_ = false;             // the current field has more uses than kMaxHitsPerField
   std::size_t masker_from_ = 0;
 };
 
@@ -459,12 +463,30 @@ double rounded_score(const LabelVerdict& verdict) {
 
 }  // namespace
 
-std::string Contribution::term() const {
-  std::string out(first);
-  if (!second.empty()) {
+namespace {
+
+/// Contribution::term() into out (one allocation at most).
+void write_term(const Contribution& c, std::string& out) {
+  out.clear();
+  out.reserve(c.first.size() + (c.second.empty() ? 0 : 3 + c.second.size()));
+  out += c.first;
+  if (!c.second.empty()) {
     out += " ~ ";
-    out += second;
+    out += c.second;
   }
+}
+
+/// to_string(field) with its length known.
+std::string_view field_name(Field field) {
+  static constexpr std::array<std::string_view, kFieldCount> kNames{"title", "summary", "content"};
+  return kNames[static_cast<std::size_t>(field)];
+}
+
+}  // namespace
+
+std::string Contribution::term() const {
+  std::string out;
+  write_term(*this, out);
   return out;
 }
 
@@ -477,23 +499,39 @@ Verdict classify(const Rules& rules, const Text& text) {
 void apply(const Verdict& verdict, core::Record& record) {
   record.labels.clear();
   record.evidence.clear();
-  // Scores: every label, so a record classified before keeps its map nodes.
-  const bool same_labels =
-      record.scores.size() == verdict.labels.size() &&
-      std::all_of(verdict.labels.begin(), verdict.labels.end(),
-                  [&](const LabelVerdict& l) { return record.scores.count(l.label->name) != 0; });
-  if (!same_labels) record.scores.clear();
-  for (const LabelVerdict& label : verdict.labels) {
-    const std::string& name = label.label->name;
-    record.scores[name] = rounded_score(label);
+  // Scores: every label, so a record classified before keeps its map nodes (each label's
+  // node looked up once).
+  thread_local std::vector<double*> slots;
+  slots.clear();
+  if (record.scores.size() == verdict.labels.size()) {
+    for (const LabelVerdict& label : verdict.labels) {
+      const auto it = record.scores.find(label.label->name);
+      if (it == record.scores.end()) break;
+      slots.push_back(&it->second);
+    }
+  }
+  if (slots.size() != verdict.labels.size()) {
+    record.scores.clear();
+    slots.clear();
+    for (const LabelVerdict& label : verdict.labels) {
+      slots.push_back(&record.scores[label.label->name]);
+    }
+  }
+  for (std::size_t l = 0; l < verdict.labels.size(); ++l) {
+    const LabelVerdict& label = verdict.labels[l];
+    *slots[l] = rounded_score(label);
     if (!label.flagged) continue;
+    const std::string& name = label.label->name;
     record.labels.push_back(name);
     auto& evidence = record.evidence[name];
     evidence.reserve(static_cast<std::size_t>(
         std::count_if(label.contributions.begin(), label.contributions.end(),
                       [](const Contribution& c) { return c.points > 0; })));
     for (const Contribution& c : label.contributions) {
-      if (c.points > 0) evidence.push_back(core::Evidence{c.term(), to_string(c.field)});
+      if (c.points <= 0) continue;
+      core::Evidence& written = evidence.emplace_back();
+      write_term(c, written.term);
+      written.field = field_name(c.field);
     }
   }
 }
