@@ -41,6 +41,13 @@ std::uint64_t word_hash(std::uint64_t head, std::size_t size) {
   return h ^ (h >> 32);
 }
 
+/// The bit of long_prefix_filter_ for a word's (or prefix's) first four bytes.
+std::uint32_t long_prefix_bit(const char* word) {
+  std::uint32_t head = 0;
+  std::memcpy(&head, word, 4);
+  return (head * 0x9E3779B1u) >> 20;  // 12 bits: kLongPrefixFilterBits
+}
+
 std::uint64_t move_hash(std::uint64_t key) {
   return key * 0x9E3779B97F4A7C15ull;
 }
@@ -231,9 +238,22 @@ __attribute__((always_inline)) inline void Scanner::on_word(
   }
   if (flags & kRootPrefix) {
     // (A one-byte word's bucket is empty: a prefix's second byte is a letter or digit.)
-    for (std::uint32_t k = root_prefix_begin_[key]; k < root_prefix_begin_[key + 1]; ++k) {
+    const std::uint32_t mid = root_prefix_long_[key];
+    for (std::uint32_t k = root_prefix_begin_[key]; k < mid; ++k) {
       const PrefixOut& p = root_prefix_[k];
       if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+    }
+    const std::uint32_t end = root_prefix_begin_[key + 1];
+    if (mid < end && size >= kLongPrefix) {
+      const std::uint32_t bit = long_prefix_bit(word);
+      if (long_prefix_filter_[bit / 64] >> (bit % 64) & 1) {
+        for (std::uint32_t k = mid; k < end; ++k) {
+          const PrefixOut& p = root_prefix_[k];
+          if (starts_with(word, size, p.word)) {
+            out.push_back({p.pattern, start + p.word.size, index});
+          }
+        }
+      }
     }
     for (const PrefixOut& p : short_prefix_) {
       if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
@@ -615,8 +635,23 @@ void Scanner::build(const Matcher& all) {
     }
   }
   root_prefix_begin_.assign(buckets.size() + 1, 0);
+  root_prefix_long_.assign(buckets.size(), 0);
+  long_prefix_filter_.assign(kLongPrefixFilterBits / 64, 0);
   for (std::size_t k = 0; k < buckets.size(); ++k) {
+    // Shorter prefixes first, then the long ones (the order of matches from one word does not
+    // matter: scan sorts them).
+    std::stable_partition(buckets[k].begin(), buckets[k].end(),
+                          [](const PrefixOut& p) { return p.word.size < kLongPrefix; });
     root_prefix_begin_[k] = static_cast<std::uint32_t>(root_prefix_.size());
+    for (const PrefixOut& p : buckets[k]) {
+      if (p.word.size < kLongPrefix) continue;
+      const std::uint32_t bit = long_prefix_bit(pool_.data() + p.word.offset);
+      long_prefix_filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    }
+    const auto shorter =
+        std::count_if(buckets[k].begin(), buckets[k].end(),
+                      [](const PrefixOut& p) { return p.word.size < kLongPrefix; });
+    root_prefix_long_[k] = root_prefix_begin_[k] + static_cast<std::uint32_t>(shorter);
     root_prefix_.insert(root_prefix_.end(), buckets[k].begin(), buckets[k].end());
   }
   root_prefix_begin_[buckets.size()] = static_cast<std::uint32_t>(root_prefix_.size());

@@ -133,6 +133,13 @@ class Scanner {
   // 1-36, anything else 0): root_prefix_[root_prefix_begin_[key] .. root_prefix_begin_[key+1]).
   std::vector<std::uint32_t> root_prefix_begin_;
   std::vector<PrefixOut> root_prefix_;
+  /// Per key: where the bucket's prefixes of kLongPrefix bytes or more start (each bucket has
+  /// its shorter ones first). Those are looked at only when the word's first kLongPrefix bytes
+  /// have their bit in long_prefix_filter_ (set for each such prefix's).
+  static constexpr std::size_t kLongPrefix = 4;
+  static constexpr std::size_t kLongPrefixFilterBits = std::size_t{1} << 12;
+  std::vector<std::uint32_t> root_prefix_long_;
+  std::vector<std::uint64_t> long_prefix_filter_;
   std::vector<PrefixOut> short_prefix_;  // one-byte ones
   /// By the same two-byte key, flags: kRelevant when some pattern word (or prefix) starts so
   /// (a word without it matches nothing and sends the word automaton to its root);
