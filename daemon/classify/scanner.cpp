@@ -36,9 +36,15 @@ std::uint64_t head_of(std::uint64_t loaded, std::size_t size) {
   return loaded & kHeadMask[size < 8 ? size : 8];
 }
 
+/// One multiplication: its top bits (the slot index, and the filter bit) depend on every
+/// byte of the head.
 std::uint64_t word_hash(std::uint64_t head, std::size_t size) {
-  const std::uint64_t h = (head ^ (size * 0x9E3779B97F4A7C15ull)) * 0xD6E8FEB86659FD93ull;
-  return h ^ (h >> 32);
+  return (head + size) * 0xD6E8FEB86659FD93ull;
+}
+
+/// A word's bit in the vocabulary filter: the hash's top 16 bits (kFilterBits).
+std::uint64_t filter_bit(std::uint64_t hash) {
+  return hash >> 48;
 }
 
 /// The bit of long_prefix_filter_ for a word's (or prefix's) first four bytes.
@@ -197,7 +203,8 @@ __attribute__((always_inline)) inline std::uint32_t Scanner::find_word(const cha
                                                                        std::size_t size,
                                                                        std::uint64_t head,
                                                                        std::uint64_t hash) const {
-  if ((filter_[(hash / 64) % (kFilterBits / 64)] >> (hash % 64) & 1) == 0) return kNoWord;
+  const std::uint64_t bit = filter_bit(hash);
+  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return kNoWord;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = hash >> slot_shift_;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
@@ -539,7 +546,7 @@ void Scanner::build(const Matcher& all) {
   for (const WordRef& ref : refs) {
     const std::uint64_t hash =
         word_hash(head_of(load8(pool_.data() + ref.offset), ref.size), ref.size);
-    filter_[(hash / 64) % (kFilterBits / 64)] |= std::uint64_t{1} << (hash % 64);
+    filter_[filter_bit(hash) / 64] |= std::uint64_t{1} << (filter_bit(hash) % 64);
   }
 
   // Failure links, breadth first; outputs merged down them; each state's moves: its own edges,
