@@ -412,6 +412,7 @@ struct ScanOut {
     auto off = static_cast<std::uint32_t>(offset);
     std::size_t k = next_run;
     while (k < runs && starts[k] < pos) ++k;  // the general path took those
+    auto word_index = static_cast<std::uint32_t>(word_starts.size());  // the next word's
     for (;; ++k) {
       if (k == runs) {  // separators to the end, or up to a bad byte
         pos = std::min(bad, end);
@@ -434,12 +435,12 @@ struct ScanOut {
       // The word, then the space its separator folds to (from the root: bytes_space_).
       word_starts.push_back(off);
       if (flags & Scanner::kRelevant) {
-        scanner.on_word(w, length, key, flags, off,
-                        static_cast<std::uint32_t>(word_starts.size() - 1), p, matches);
+        scanner.on_word(w, length, key, flags, off, word_index, p, matches);
       } else {
         p = 0;
       }
       off += static_cast<std::uint32_t>(length + 1);
+      ++word_index;
       s = space;
       if (stop >= end) {
         pos = end;
