@@ -203,8 +203,14 @@ class Scorer {
         }
         continue;
       }
-      const Span span = span_of(plan, match);
       const bool inside = !space_.maskers.empty() && space_.inside[m] == Mark::yes;
+      if (!capped_ && !inside && !(plan.flags & PatternPlan::kHasFirst)) {
+        for (; use != end; ++use) {  // term uses only, none hidden
+          offer(*use, field, false, nullptr);
+        }
+        continue;
+      }
+      const Span span = span_of(plan, match);
       for (; use != end; ++use) {
         if (capped_ && !kept(m, *use)) continue;
         const bool masked = inside && hidden(*use, span, masker_from_);
