@@ -379,27 +379,67 @@ class Scorer {
     slot->points = points;
   }
 
-  void total(LabelVerdict& verdict) {
+  /// total()'s sums for a label of at most 64 groups: only the groups some contribution
+  /// counts in are summed and added, in group order as for all of them (a group without one
+  /// adds +0.0, which changes no sum: points never is -0.0).
+  void total_small(LabelVerdict& verdict) {
     const Label& label = *verdict.label;
     auto& sums = space_.group_points;
-    auto& matched = space_.group_matched;
-    sums.assign(label.groups.size(), 0.0);
-    matched.assign(label.groups.size(), 0);
+    if (sums.size() < label.groups.size()) sums.resize(label.groups.size());
+    std::uint64_t counted = 0;
+    std::uint64_t matched = 0;
     for (const Contribution& c : verdict.contributions) {
       const Signal& signal = label.signals[c.signal];
       if (c.masked) continue;
+      const std::uint64_t bit = std::uint64_t{1} << signal.group;
+      if (!(counted & bit)) {
+        counted |= bit;
+        sums[signal.group] = 0.0;
+      }
       sums[signal.group] += c.points;
-      if (c.points > 0) matched[signal.group] = 1;
+      if (c.points > 0) matched |= bit;
       if (signal.veto) verdict.vetoed = true;
     }
-    for (std::size_t g = 0; g < sums.size(); ++g) {
+    for (std::uint64_t left = counted; left != 0; left &= left - 1) {
+      const auto g = static_cast<std::size_t>(__builtin_ctzll(left));
       const double cap = label.groups[g].cap;
       verdict.points += std::clamp(sums[g], -cap, cap);
     }
     verdict.requirement_met = label.require.empty();
     for (const auto& set : label.require) {
-      if (std::all_of(set.begin(), set.end(), [&](std::uint32_t g) { return matched[g] != 0; })) {
+      if (std::all_of(set.begin(), set.end(),
+                      [&](std::uint32_t g) { return (matched >> g & 1) != 0; })) {
         verdict.requirement_met = true;
+        break;
+      }
+    }
+  }
+
+  void total(LabelVerdict& verdict) {
+    const Label& label = *verdict.label;
+    if (label.groups.size() <= 64) {
+      total_small(verdict);
+    } else {
+      auto& sums = space_.group_points;
+      auto& matched = space_.group_matched;
+      sums.assign(label.groups.size(), 0.0);
+      matched.assign(label.groups.size(), 0);
+      for (const Contribution& c : verdict.contributions) {
+        const Signal& signal = label.signals[c.signal];
+        if (c.masked) continue;
+        sums[signal.group] += c.points;
+        if (c.points > 0) matched[signal.group] = 1;
+        if (signal.veto) verdict.vetoed = true;
+      }
+      for (std::size_t g = 0; g < sums.size(); ++g) {
+        const double cap = label.groups[g].cap;
+        verdict.points += std::clamp(sums[g], -cap, cap);
+      }
+      verdict.requirement_met = label.require.empty();
+      for (const auto& set : label.require) {
+        if (std::all_of(set.begin(), set.end(), [&](std::uint32_t g) { return matched[g] != 0; })) {
+          verdict.requirement_met = true;
+        }
       }
     }
     double score = verdict.points > 0 ? verdict.points / (verdict.points + label.threshold) : 0;
