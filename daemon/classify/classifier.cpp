@@ -311,9 +311,12 @@ class Scorer {
 
   void collect_seconds(Field field, std::uint64_t firsts) {
     std::size_t from = 0;
-    for (std::uint32_t m = 0; m < space_.matches.size(); ++m) {
-      const PatternMatch& match = space_.matches[m];
-      const PatternPlan& plan = rules_.plans[match.pattern];
+    const PatternPlan* const plans = rules_.plans.data();
+    const PatternMatch* const matches = space_.matches.data();
+    const auto count = static_cast<std::uint32_t>(space_.matches.size());
+    for (std::uint32_t m = 0; m < count; ++m) {
+      const PatternMatch& match = matches[m];
+      const PatternPlan& plan = plans[match.pattern];
       if (!(plan.second_signals & firsts)) continue;
       const Span span = span_of(plan, match);
       const PlanUse* use = rules_.plan_uses.data() + plan.begin + plan.hits;
