@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <type_traits>
 
 #include "classify/fold.hpp"
@@ -72,11 +73,11 @@ struct Workspace {
   std::vector<Masker> maskers;           // the current field's, in scan order
   std::vector<Mark> inside;              // per match of the field: some masker holds it
   std::vector<Second> seconds;           // the current field's, by signal, then scan order
-  // Fields over the cap: per match, where its uses start in kept; per use (in the order of
-  // Rules::uses), 1 when its label had not reached the cap.
-  std::vector<std::uint32_t> kept_begin;
-  std::vector<Mark> kept;
-  std::vector<std::size_t> label_uses;  // per label, its uses so far in the field
+  // Fields over the cap, per label: its uses so far, and where the ones it keeps end (the
+  // match, and the use's place among that match's pattern's uses in Rules::uses).
+  std::vector<std::size_t> label_uses;
+  std::vector<std::uint32_t> cut_match;
+  std::vector<std::uint32_t> cut_offset;
   std::vector<int> best;  // per global signal: index into its label's contributions or -1
                           // (all -1 between calls)
   std::vector<double> group_points;
@@ -171,12 +172,13 @@ class Scorer {
       }
     }
     capped_ = uses > kMaxHitsPerField;
+    active_ = match_count;
     if (capped_) {
-      count_kept();
+      find_cuts();
       if (!space_.maskers.empty()) {
         // Again, without the uses past the cap.
         space_.maskers.clear();
-        for (std::uint32_t m = 0; m < matches.size(); ++m) {
+        for (std::uint32_t m = 0; m < active_; ++m) {
           const PatternPlan& plan = rules_.plans[matches[m].pattern];
           if (plan.flags & PatternPlan::kMasks) add_maskers(m, plan, true);
         }
@@ -191,7 +193,7 @@ class Scorer {
     }
     masker_from_ = 0;
     const bool simple = !capped_ && space_.maskers.empty() && space_.seconds.empty();
-    for (std::uint32_t m = 0; m < match_count; ++m) {
+    for (std::uint32_t m = 0; m < active_; ++m) {
       const PatternMatch& match = match_data[m];
       const PatternPlan& plan = plans[match.pattern];
       const PlanUse* use = plan_uses + plan.begin;
@@ -226,23 +228,31 @@ class Scorer {
   }
 
   /// Which uses each label keeps when the field has more than kMaxHitsPerField: its first
-  /// ones in the order of Rules::uses.
-  void count_kept() {
-    space_.label_uses.assign(rules_.labels.size(), 0);
-    space_.kept_begin.clear();
-    space_.kept.clear();
-    for (const PatternMatch& match : space_.matches) {
-      space_.kept_begin.push_back(static_cast<std::uint32_t>(space_.kept.size()));
-      for (std::uint32_t u = rules_.use_begin[match.pattern];
-           u < rules_.use_begin[match.pattern + 1]; ++u) {
-        space_.kept.push_back(
-            space_.label_uses[rules_.uses[u].label]++ < kMaxHitsPerField ? Mark::yes : Mark::no);
+  /// ones in the order of Rules::uses. Once every label has reached the cap, the matches after
+  /// keep nothing: active_ ends the field there.
+  void find_cuts() {
+    const std::size_t labels = rules_.labels.size();
+    space_.label_uses.assign(labels, 0);
+    space_.cut_match.assign(labels, std::numeric_limits<std::uint32_t>::max());
+    space_.cut_offset.assign(labels, 0);
+    std::size_t open = labels;  // labels below the cap
+    std::uint32_t m = 0;
+    for (; m < space_.matches.size() && open > 0; ++m) {
+      const std::uint32_t pattern = space_.matches[m].pattern;
+      for (std::uint32_t u = rules_.use_begin[pattern]; u < rules_.use_begin[pattern + 1]; ++u) {
+        const std::uint32_t label = rules_.uses[u].label;
+        if (space_.label_uses[label]++ != kMaxHitsPerField) continue;
+        space_.cut_match[label] = m;  // its first use past the cap
+        space_.cut_offset[label] = u - rules_.use_begin[pattern];
+        --open;
       }
     }
+    if (open == 0) active_ = m;
   }
 
   bool kept(std::uint32_t match, const PlanUse& use) const {
-    return space_.kept[space_.kept_begin[match] + use.offset] == Mark::yes;
+    const std::uint32_t cut = space_.cut_match[use.label];
+    return match < cut || (match == cut && use.offset < space_.cut_offset[use.label]);
   }
 
   /// Adds the maskers of match m (the pattern's masking term uses; with capped, the kept ones).
@@ -313,8 +323,7 @@ class Scorer {
     std::size_t from = 0;
     const PatternPlan* const plans = rules_.plans.data();
     const PatternMatch* const matches = space_.matches.data();
-    const auto count = static_cast<std::uint32_t>(space_.matches.size());
-    for (std::uint32_t m = 0; m < count; ++m) {
+    for (std::uint32_t m = 0; m < active_; ++m) {
       const PatternMatch& match = matches[m];
       const PatternPlan& plan = plans[match.pattern];
       if (!(plan.second_signals & firsts)) continue;
@@ -492,6 +501,7 @@ class Scorer {
   LabelVerdict* labels_ = nullptr;  // verdict_.labels
   int* best_ = nullptr;             // space_.best
   bool capped_ = false;             // the current field has more uses than kMaxHitsPerField
+  std::uint32_t active_ = 0;        // the field's matches that may keep a use
   std::size_t masker_from_ = 0;
 };
 

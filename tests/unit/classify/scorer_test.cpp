@@ -331,5 +331,35 @@ groups:
   }
 }
 
+TEST(Scorer, KeepsExactlyTheFirst512UsesOfALabel) {
+  // "gamma" has two uses (a term, then a first-list one), "delta" one (second-list): around
+  // the 512th use, which of them count moves with the number of "alpha"s before them.
+  const auto result = compile_rules({{"edge.yaml", R"(label: edge
+threshold: 100
+groups:
+  a:
+    terms: [alpha]
+  b:
+    terms: [gamma, {near: [[gamma], [delta]], within: 3}]
+)"}});
+  ASSERT_THAT(result.errors, ::testing::IsEmpty());
+  const auto terms = [&](int alphas) {
+    std::string content;
+    for (int k = 0; k < alphas; ++k) content += "alpha ";
+    content += "gamma delta";
+    const Text input{{}, {}, content};
+    const Verdict verdict = classify(*result.rules, input);
+    EXPECT_EQ(describe(verdict), describe(reference::classify(*result.rules, input)));
+    std::vector<std::string> out;
+    for (const auto& c : verdict.labels[0].contributions) out.push_back(c.term());
+    return out;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(terms(509), ElementsAre("alpha", "gamma", "gamma ~ delta"));  // 512 uses
+  EXPECT_THAT(terms(510), ElementsAre("alpha", "gamma"));                   // delta is the 513th
+  EXPECT_THAT(terms(511), ElementsAre("alpha", "gamma"));  // gamma's first use is the 512th
+  EXPECT_THAT(terms(512), ElementsAre("alpha"));
+}
+
 }  // namespace
 }  // namespace wirewatch::classify
