@@ -13,6 +13,7 @@
 #include <random>
 
 #include "daemon_fixture.hpp"
+#include "loopback.hpp"
 #include "store/store.hpp"
 
 namespace wirewatch::testing {
@@ -563,13 +564,6 @@ TEST_F(DaemonTest, SocketActivationKeepsTheInheritedSocketAcrossReloadAndRestart
 namespace wirewatch::testing {
 namespace {
 
-/// A port on 127.0.0.1 that was free a moment ago.
-int free_tcp_port() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
 /// GET path from 127.0.0.1:port: the status and body, or status 0 when nothing answers.
 std::pair<int, std::string> http_get(int port, const std::string& path) {
   namespace http = boost::beast::http;
@@ -605,7 +599,8 @@ TEST_F(DaemonTest, MetricsEndpointCountsWhatTheSinkHolds) {
   for (const std::string path : {"/a.xml", "/b.xml"}) publisher_.add_feed(path);
   for (int i = 0; i < 3; ++i) publisher_.publish("/a.xml");
   for (int i = 0; i < 2; ++i) publisher_.publish("/b.xml");
-  const int port = free_tcp_port();
+  const int port = test_support::free_loopback_port();
+  ASSERT_NE(port, 0);
   metrics_listen_ = "127.0.0.1:" + std::to_string(port);
   write_config({"/a.xml", "/b.xml"});
   start_daemon_and_wait();

@@ -4,9 +4,6 @@
 // - the second run sends the validators back and gets 304s, over HTTP/2 too;
 // - without ca_file the self-signed certificate is refused, with a one-line error saying so.
 // nginx and openssl are installed by scripts/install-deps.sh (the test fails without them).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "loopback.hpp"
 #include "once_fixture.hpp"
 
 namespace wirewatch::testing {
@@ -26,31 +24,6 @@ std::string find_program(const std::vector<std::string>& candidates) {
     if (::access(path.c_str(), X_OK) == 0) return path;
   }
   return {};
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return 0;
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  const bool ok =
-      fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  if (fd >= 0) ::close(fd);
-  return ok;
 }
 
 std::string read_text(const fs::path& path) {
@@ -86,7 +59,7 @@ class OnceHttpsTest : public OnceTest {
   }
 
   bool started() {
-    port_ = free_port();
+    port_ = test_support::free_loopback_port();
     if (port_ == 0) return false;
     const fs::path d = directory_;
     std::ofstream(d / "nginx.conf")
@@ -114,7 +87,7 @@ class OnceHttpsTest : public OnceTest {
                                  (d / "nginx.conf").string()});
     for (auto deadline = std::chrono::steady_clock::now() + 5s;
          std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(20ms)) {
-      if (accepts(port_)) return true;
+      if (test_support::accepts_connections(port_)) return true;
       if (nginx_process_->wait(0ms)) break;  // exited: the port was taken meanwhile
     }
     nginx_process_.reset();
