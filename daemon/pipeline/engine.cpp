@@ -5,6 +5,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -120,12 +121,37 @@ std::vector<std::string> Engine::open() {
   limits.user_agent = config_.defaults.user_agent;
   limits.ca_file = config_.defaults.ca_file.string();
   fetcher_ = std::make_unique<fetch::Fetcher>(io_, limits);
-  sinks_ = std::make_unique<SinkSet>(io_, *store_, inherited_socket_);
+  head_ = store_->last_seq();
+  sinks_ = make_sink_set();
   for (auto& problem : sinks_->open(config_.sinks, classifier_->labels)) {
     problems.push_back(std::move(problem));
   }
-  metrics_.last_seq = store_->last_seq();
+  metrics_.last_seq = head_;
   return problems;
+}
+
+std::unique_ptr<SinkSet> Engine::make_sink_set() {
+  // Delivery runs on the io thread while the store thread may be committing the next batch
+  // (on_committed), so a cursor is not written from here, which would wait for that commit
+  // and its fsync: it is queued behind it. The store thread runs its jobs in order, so a
+  // cursor is saved after the records it points at and never ahead of what the sink made
+  // durable; after a crash it may lag by one batch, which the sinks already handle (the
+  // directory sink reads how far its files go, see docs/sinks.md).
+  auto write_cursor = [this](const std::string& name, std::int64_t seq) {
+    asio::post(store_thread_, [this, name, seq] {
+      if (auto status = store_->advance_sink_cursor(name, seq); !status) {
+        spdlog::error("Sink cursor not saved. sink={} error=\"{}\"", name, status.error().message);
+      }
+    });
+  };
+  return std::make_unique<SinkSet>(io_, *store_, inherited_socket_, std::move(write_cursor));
+}
+
+void Engine::sync_store_thread() {
+  std::promise<void> reached;
+  auto future = reached.get_future();
+  asio::post(store_thread_, [&reached] { reached.set_value(); });
+  future.wait();
 }
 
 fetch::FetchRequest Engine::request_for(const FeedRuntime& feed) const {
@@ -335,41 +361,47 @@ void Engine::on_committed(std::vector<store::FeedOutcome> batch,
       }
       if (!entry.labels.empty()) ++summary->second.flagged;
     }
-    metrics_.last_seq = store_->last_seq();
+    if (!committed->emitted.empty()) head_ = committed->emitted.back().seq;
+    metrics_.last_seq = head_;
     std::vector<sinks::OutboxRecord> fresh;
     fresh.reserve(committed->emitted.size());
     for (auto& entry : committed->emitted) {
       fresh.push_back({entry.seq, std::move(entry.labels), std::move(entry.json)});
     }
+    // The next batch goes to the store thread first, so the sinks are written (and fsynced)
+    // while it commits instead of between two commits.
+    if (drained_.empty()) {
+      schedule_commit();
+    } else if (!pending_.empty()) {
+      commit_pending();  // draining: the rest now
+    }
     if (sinks_) {
-      sinks_->deliver(fresh);
+      sinks_->deliver(fresh, head_);
       for (const auto& slot : sinks_->slots()) {
         metrics_.sink_cursor[slot.name] = slot.durable_through;
       }
     }
-  }
-  if (!drained_.empty()) {
-    if (committed && !pending_.empty()) {
-      commit_pending();  // draining: the rest now
+    if (!drained_.empty()) {
+      if (!committing_) run_drained();
       return;
     }
+    start_waiting();  // polls held back while records waited for the store
+    return;
+  }
+  // The commit failed.
+  if (!drained_.empty()) {
     run_drained();
     return;
   }
-  if (!committed) {
-    // Retry after the usual delay, not at once: a store that fails (disk full) would spin.
-    if (!commit_scheduled_) {
-      commit_scheduled_ = true;
-      commit_timer_.expires_after(kCommitDelay);
-      commit_timer_.async_wait([this](boost::system::error_code error) {
-        commit_scheduled_ = false;
-        if (!error) commit_pending();
-      });
-    }
-    return;
+  // Retry after the usual delay, not at once: a store that fails (disk full) would spin.
+  if (!commit_scheduled_) {
+    commit_scheduled_ = true;
+    commit_timer_.expires_after(kCommitDelay);
+    commit_timer_.async_wait([this](boost::system::error_code error) {
+      commit_scheduled_ = false;
+      if (!error) commit_pending();
+    });
   }
-  schedule_commit();
-  start_waiting();  // polls held back while records waited for the store
 }
 
 void Engine::drain(std::function<void()> done) {
@@ -404,6 +436,7 @@ std::vector<PollSummary> Engine::poll_all_once() {
     commit_timer_.cancel();
     drain([&] {
       sinks_->flush();
+      sync_store_thread();  // the cursors that flush queued are saved when this returns
       done = true;
       guard.reset();
     });
@@ -521,6 +554,7 @@ void Engine::stop(std::chrono::milliseconds grace, std::function<void()> done) {
     commit_timer_.cancel();
     drain([this, done] {
       if (sinks_) sinks_->close();
+      sync_store_thread();  // every sink cursor saved before done
       done();
     });
   };
@@ -605,12 +639,16 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
   // from the outbox whatever a sink's position says it lacks).
   commit_pending();
   sinks_->close();
+  // The old sinks' cursors, queued behind the commits, are saved before any is removed or
+  // read back for the new sinks (a stdout sink reopened from a stale cursor would repeat
+  // records).
+  sync_store_thread();
   std::set<std::string> names;
   for (const auto& sink : config.sinks) names.insert(sink.name);
   for (const auto& slot : sinks_->slots()) {
     if (!names.contains(slot.name) && slot.durable_cursor) store_->remove_sink_cursor(slot.name);
   }
-  sinks_ = std::make_unique<SinkSet>(io_, *store_, inherited_socket_);  // systemd's, again
+  sinks_ = make_sink_set();  // the socket sink gets systemd's listening socket again
   for (auto& problem : sinks_->open(config.sinks, classifier_->labels)) {
     problems.push_back(std::move(problem));
   }

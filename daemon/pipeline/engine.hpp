@@ -104,6 +104,11 @@ class Engine {
   void start_waiting();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
   void housekeeping();
+  /// A SinkSet whose cursors are saved on the store thread, behind the commits.
+  std::unique_ptr<SinkSet> make_sink_set();
+  /// Waits (on the io thread) until the store thread has run everything posted to it: the
+  /// commit under way and the sink cursors queued behind it.
+  void sync_store_thread();
 
   boost::asio::io_context& io_;
   config::Config config_;
@@ -125,7 +130,8 @@ class Engine {
   boost::asio::steady_timer housekeeping_;
   std::chrono::steady_clock::time_point next_prune_{};
   bool commit_scheduled_ = false;
-  bool committing_ = false;                     // a batch is on the store thread
+  bool committing_ = false;  // a batch is on the store thread
+  std::int64_t head_ = 0;    // the outbox's last seq as of the last commit that completed
   std::vector<std::function<void()>> drained_;  // drain() callbacks waiting
   bool running_ = false;
   bool stopping_ = false;

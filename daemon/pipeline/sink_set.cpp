@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "sinks/directory/directory_sink.hpp"
 #include "sinks/socket/socket_sink.hpp"
 #include "sinks/stdout/stdout_sink.hpp"
@@ -38,8 +40,12 @@ sinks::LabelFilter to_filter(const config::LabelSelection& selection,
   return {};
 }
 
-SinkSet::SinkSet(boost::asio::io_context& io, store::Store& store, int inherited_socket)
-    : io_(io), store_(store), inherited_socket_(inherited_socket) {}
+SinkSet::SinkSet(boost::asio::io_context& io, store::Store& store, int inherited_socket,
+                 CursorWriter write_cursor)
+    : io_(io),
+      store_(store),
+      inherited_socket_(inherited_socket),
+      write_cursor_(std::move(write_cursor)) {}
 
 std::unique_ptr<sinks::Sink> SinkSet::make_sink(const config::SinkConfig& config,
                                                 const sinks::LabelFilter& filter) {
@@ -141,7 +147,9 @@ std::vector<std::string> SinkSet::open(const std::vector<config::SinkConfig>& co
 void SinkSet::advance(SinkSlot& slot, const sinks::WriteResult& result) {
   if (result.durable_through && *result.durable_through > slot.durable_through) {
     slot.durable_through = *result.durable_through;
-    if (slot.durable_cursor) {
+    if (slot.durable_cursor && write_cursor_) {
+      write_cursor_(slot.name, slot.durable_through);
+    } else if (slot.durable_cursor) {
       if (auto status = store_.advance_sink_cursor(slot.name, slot.durable_through); !status) {
         spdlog::error("Sink cursor not saved. sink={} error=\"{}\"", slot.name,
                       status.error().message);
@@ -157,8 +165,9 @@ void SinkSet::advance(SinkSlot& slot, const sinks::WriteResult& result) {
   slot.last_error = result.error;
 }
 
-std::int64_t SinkSet::deliver(std::span<const sinks::OutboxRecord> fresh) {
-  const std::int64_t head = store_.last_seq();
+std::int64_t SinkSet::deliver(std::span<const sinks::OutboxRecord> fresh,
+                              std::optional<std::int64_t> known_head) {
+  const std::int64_t head = known_head ? *known_head : store_.last_seq();
   const bool fresh_is_tail =
       !fresh.empty() && fresh.back().seq == head &&
       fresh.back().seq - fresh.front().seq + 1 == static_cast<std::int64_t>(fresh.size());

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,11 +28,18 @@ struct SinkSlot {
   std::string last_error;
 };
 
+/// Saves a sink's durable position: (cursor name, seq). SinkSet calls it only with a seq the
+/// sink has made durable, in increasing order per sink.
+using CursorWriter = std::function<void(const std::string& name, std::int64_t seq)>;
+
 /// Builds and drives the sinks of a config.
 class SinkSet {
  public:
   /// inherited_socket: a listening socket from systemd for the first socket sink, or -1.
-  SinkSet(boost::asio::io_context& io, store::Store& store, int inherited_socket = -1);
+  /// write_cursor: where the cursors go as sinks become durable during delivery (the engine
+  /// queues them behind its commits); empty: straight into the store.
+  SinkSet(boost::asio::io_context& io, store::Store& store, int inherited_socket = -1,
+          CursorWriter write_cursor = {});
 
   /// Creates and opens every configured sink; returns every error, one line each.
   std::vector<std::string> open(const std::vector<config::SinkConfig>& configs,
@@ -40,7 +49,10 @@ class SinkSet {
   /// cursors. Returns how many records the slowest sink still lags behind (0 when caught up).
   /// fresh: the records the last commit appended (the outbox's tail, in seq order); a sink
   /// positioned right before them gets them from memory instead of reading them back.
-  std::int64_t deliver(std::span<const sinks::OutboxRecord> fresh = {});
+  /// head: the outbox's last seq as of that commit, when the caller knows it (the engine may
+  /// already be committing the next batch); otherwise the store is asked.
+  std::int64_t deliver(std::span<const sinks::OutboxRecord> fresh = {},
+                       std::optional<std::int64_t> head = {});
 
   /// Makes everything written durable (interval fsync) and advances cursors.
   void flush();
@@ -59,6 +71,7 @@ class SinkSet {
   store::Store& store_;
   std::vector<SinkSlot> slots_;
   int inherited_socket_ = -1;
+  CursorWriter write_cursor_;
 };
 
 /// The sinks' label filter for a config selection.

@@ -279,6 +279,16 @@ TEST_F(OnceTest, ManyFeedsWithManyEntriesAreAllPolledAndStoredOnce) {
   }
   EXPECT_EQ(guids.size(), 4800u);
   for (const auto& path : paths) EXPECT_EQ(server_.requests(path).size(), 1u) << path;
+  // Batches were delivered while the next ones committed; the sink's cursor, saved behind
+  // them, still ends at the head before `once` exits.
+  auto status =
+      test_support::run_process({WIREWATCH_BINARY, "status", "--config", config_path(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const auto report = nlohmann::json::parse(status.out);
+  EXPECT_EQ(report["last_seq"], 4800);
+  ASSERT_EQ(report["sinks"].size(), 1u);
+  EXPECT_EQ(report["sinks"][0]["cursor"], 4800);
+  EXPECT_EQ(report["sinks"][0]["behind"], 0);
 }
 
 }  // namespace

@@ -101,5 +101,37 @@ TEST(SinkSet, FreshRecordsThatAreNotTheTailAreReadFromTheOutbox) {
   EXPECT_EQ(seqs_in(dir.path() / "out"), (std::vector<std::int64_t>{1, 2, 3, 4}));
 }
 
+// The engine delivers a batch while the store thread already commits the next one: it passes
+// the head as of the delivered commit and takes the cursors itself (it queues them behind that
+// commit). The sink gets exactly the delivered batch from memory, each cursor move goes to the
+// writer in order and never past what the sink holds, and the store is not written meanwhile.
+TEST(SinkSet, WithAKnownHeadAndACursorWriterTheNextCommitIsLeftAlone) {
+  TempDir dir;
+  auto opened = store::Store::open(dir.path() / "state");
+  ASSERT_TRUE(opened) << opened.error().message;
+  store::Store& store = *opened;
+  boost::asio::io_context io;
+  std::vector<std::pair<std::string, std::int64_t>> saved;
+  SinkSet sinks(io, store, -1,
+                [&](const std::string& name, std::int64_t seq) { saved.emplace_back(name, seq); });
+  const auto out = dir.path() / "out";
+  const std::string name = "directory:" + out.string();
+  ASSERT_TRUE(sinks.open({directory_sink(out)}, {}).empty());
+  auto first = commit(store, "un", 0, 3);  // seq 1-3, being delivered
+  commit(store, "un", 3, 2);               // seq 4-5: the next commit, not delivered yet
+  EXPECT_EQ(sinks.deliver(first, 3), 0);   // caught up with the head it was told
+  EXPECT_EQ(seqs_in(out), (std::vector<std::int64_t>{1, 2, 3}));
+  ASSERT_EQ(saved.size(), 1u);
+  EXPECT_EQ(saved[0], std::make_pair(name, std::int64_t{3}));
+  EXPECT_EQ(*store.sink_cursor(name), 0);  // the writer's job, not deliver's
+
+  // The next delivery continues from memory where the first stopped.
+  sinks.deliver(commit(store, "un", 5, 1), 6);  // seq 6: seq 4-5 come from the outbox
+  sinks.close();
+  EXPECT_EQ(seqs_in(out), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6}));
+  ASSERT_EQ(saved.size(), 2u);
+  EXPECT_EQ(saved[1], std::make_pair(name, std::int64_t{6}));
+}
+
 }  // namespace
 }  // namespace wirewatch::pipeline
