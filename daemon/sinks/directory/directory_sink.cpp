@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -26,6 +29,27 @@ bool write_all(int fd, std::string_view data) {
       return false;
     }
     data.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
+}
+
+/// Writes every byte the iovecs point at (their bases and lengths are used up), in calls of at
+/// most IOV_MAX entries, going on after short writes and EINTR.
+bool write_all(int fd, std::vector<iovec>& parts) {
+  std::size_t next = 0;
+  while (next < parts.size()) {
+    const auto count = static_cast<int>(std::min<std::size_t>(parts.size() - next, IOV_MAX));
+    const ssize_t written = ::writev(fd, parts.data() + next, count);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    auto left = static_cast<std::size_t>(written);
+    while (next < parts.size() && left >= parts[next].iov_len) left -= parts[next++].iov_len;
+    if (left > 0) {  // a short write ended inside this part
+      parts[next].iov_base = static_cast<char*>(parts[next].iov_base) + left;
+      parts[next].iov_len -= left;
+    }
   }
   return true;
 }
@@ -227,22 +251,28 @@ WriteResult DirectorySink::write_segments(std::span<const OutboxRecord* const> r
   // One pass per segment: with rotate: size a batch may fill one segment and go on in the
   // next. All of it is written in this call, because `ok` tells the caller that every record
   // handed over is written (it never hands the rest over again).
+  // The lines are handed to writev where they lie (each record's JSON, then a newline), not
+  // copied into one buffer first.
+  static const char kNewline = '\n';
   for (bool first_pass = true;; first_pass = false) {
-    std::string buffer;
+    std::vector<iovec>& parts = parts_;
+    parts.clear();
+    std::size_t bytes = 0;
     std::optional<std::int64_t> batch_through = written_through_;
     bool start_new_segment = false;
     for (const OutboxRecord* record : records) {
       if (batch_through && record->seq <= *batch_through) continue;  // already on disk
       if (options_.layout == DirectorySinkOptions::Layout::size &&
-          segment_bytes_ + buffer.size() + record->json.size() + 1 > options_.max_segment_bytes) {
-        if (!buffer.empty()) break;  // the rest goes to the next segment in the next pass
+          segment_bytes_ + bytes + record->json.size() + 1 > options_.max_segment_bytes) {
+        if (bytes != 0) break;  // the rest goes to the next segment in the next pass
         start_new_segment = segment_bytes_ > 0;
       }
-      buffer += record->json;
-      buffer += '\n';
+      parts.push_back({const_cast<char*>(record->json.data()), record->json.size()});
+      parts.push_back({const_cast<char*>(&kNewline), 1});
+      bytes += record->json.size() + 1;
       batch_through = record->seq;
     }
-    if (buffer.empty()) {
+    if (bytes == 0) {
       if (first_pass) return flush();
       break;
     }
@@ -250,13 +280,13 @@ WriteResult DirectorySink::write_segments(std::span<const OutboxRecord* const> r
       return {WriteStatus::retry, durable_through_, error};
     }
     const off_t before = static_cast<off_t>(segment_bytes_);
-    if (!write_all(fd_, buffer)) {
+    if (!write_all(fd_, parts)) {
       error = errno_text(segment_, "write failed");
       // Never leave a torn line behind: cut the file back to where this pass began.
       if (::ftruncate(fd_, before) != 0) error += " (and could not truncate)";
       return {WriteStatus::retry, durable_through_, error};
     }
-    segment_bytes_ += buffer.size();
+    segment_bytes_ += bytes;
     written_through_ = batch_through;
   }
   if (options_.fsync == DirectorySinkOptions::Fsync::batch ||

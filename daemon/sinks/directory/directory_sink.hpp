@@ -3,10 +3,13 @@
 // open it reads the last seq actually on disk and repairs a torn last line.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "sinks/sink.hpp"
 
@@ -67,6 +70,7 @@ class DirectorySink final : public Sink {
   std::optional<std::int64_t> written_through_;
   std::optional<std::int64_t> durable_through_;
   std::chrono::system_clock::time_point last_sync_{};
+  std::vector<iovec> parts_;  // write_segments' scratch: the lines of one writev pass
 };
 
 }  // namespace wirewatch::sinks

@@ -76,6 +76,24 @@ TEST_F(DirectorySinkTest, AppendsLinesToADailySegmentAndReportsThemDurable) {
   EXPECT_EQ(slurp(directory_ / "records-2023-11-10.jsonl"), next[0].json + "\n");
 }
 
+// A commit's batch (up to 1,024 records, two iovecs each) needs more than one writev call
+// (IOV_MAX is 1,024): every line still lands once, whole and in order.
+TEST_F(DirectorySinkTest, ABatchLargerThanOneWritevCallIsWrittenWhole) {
+  DirectorySink sink(options());
+  ASSERT_EQ(sink.open(std::nullopt).status, WriteStatus::ok);
+  std::vector<OutboxRecord> batch;
+  std::string expected;
+  for (std::int64_t seq = 1; seq <= 1500; ++seq) {
+    batch.push_back(record(seq));
+    batch.back().json += std::string(static_cast<std::size_t>(seq % 97), ' ');  // uneven sizes
+    expected += batch.back().json + "\n";
+  }
+  auto result = write_filtered(sink, LabelFilter{}, batch);
+  EXPECT_EQ(result.status, WriteStatus::ok);
+  EXPECT_EQ(result.durable_through, 1500);
+  EXPECT_EQ(slurp(directory_ / "records-2023-11-09.jsonl"), expected);
+}
+
 TEST_F(DirectorySinkTest, FilteredOutRecordsStillAdvanceTheCursor) {
   DirectorySink sink(options());
   sink.open(std::nullopt);
