@@ -3,10 +3,12 @@
 #include <emmintrin.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <memory>
 
 #include "core/time.hpp"
 
@@ -42,31 +44,43 @@ std::vector<std::string> string_list(const nlohmann::json& object, const char* k
 
 // The line writer: what nlohmann's dump(-1, ' ', false, replace) prints for to_json(record),
 // byte for byte (tests/unit/core/record_json_test.cpp compares the two), without building the
-// DOM: records are written once per entry, so this is on every poll's path.
+// DOM: records are written once per entry, so this is on every poll's path. It writes through a
+// pointer into out, sized up front from the record (grown only when escapes overflow it), so a
+// literal such as `,"title":` is a fixed-size copy instead of a string append.
 class LineWriter {
  public:
-  explicit LineWriter(std::string& out) : out_(out) {}
+  /// Appends to out when it goes. expected: about the size of what will be written.
+  LineWriter(std::string& out, std::size_t expected) : out_(out) {
+    buffer_ = scratch_.busy ? &own_ : &scratch_;  // a second writer on this thread gets its own
+    buffer_->busy = true;
+    if (buffer_->size < expected) buffer_->resize(expected, 0);
+    pos_ = buffer_->data.get();
+    end_ = pos_ + buffer_->size;
+  }
+  LineWriter(const LineWriter&) = delete;
+  LineWriter& operator=(const LineWriter&) = delete;
+  ~LineWriter() {
+    out_.append(buffer_->data.get(), static_cast<std::size_t>(pos_ - buffer_->data.get()));
+    if (buffer_->size > kKeptScratch) buffer_->resize(0, 0);  // an outsized record's buffer goes
+    buffer_->busy = false;
+  }
 
-  void raw(std::string_view text) { out_.append(text); }
-  void key(std::string_view name) {  // names are short ASCII literals without escapes
-    std::array<char, 32> buffer;
-    if (name.size() + 3 > buffer.size()) {
-      out_ += '"';
-      out_.append(name);
-      out_.append("\":");
-      return;
-    }
-    buffer[0] = '"';
-    std::memcpy(buffer.data() + 1, name.data(), name.size());
-    buffer[name.size() + 1] = '"';
-    buffer[name.size() + 2] = ':';
-    out_.append(buffer.data(), name.size() + 3);
+  template <std::size_t N>
+  [[gnu::always_inline]] void raw(
+      const char (&literal)[N]) {  // a literal without its terminating NUL
+    room(N - 1);
+    std::memcpy(pos_, literal, N - 1);
+    pos_ += N - 1;
+  }
+  [[gnu::always_inline]] void raw(std::string_view text) {
+    room(text.size());
+    if (!text.empty()) std::memcpy(pos_, text.data(), text.size());
+    pos_ += text.size();
   }
   void string(std::string_view text);
   void integer(std::int64_t value) {
-    std::array<char, 24> buffer;
-    const auto end = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value).ptr;
-    out_.append(buffer.data(), end);
+    room(24);
+    pos_ = std::to_chars(pos_, pos_ + 24, value).ptr;
   }
   void number(double value) {  // nlohmann's shortest round-trip form ("0.5", "1.0", "1e-05")
     // Scores are thousandths in [0, 1]: "0.0", "0.753", "1.0" written directly (a test holds
@@ -75,7 +89,7 @@ class LineWriter {
     const int k = in_range ? static_cast<int>(value * 1000.0 + 0.5) : -1;
     if (k >= 0 && k / 1000.0 == value) {
       if (k == 0 || k == 1000) {
-        out_.append(k == 0 ? "0.0" : "1.0");
+        raw(k == 0 ? std::string_view("0.0") : std::string_view("1.0"));
         return;
       }
       std::array<char, 5> digits{'0', '.', static_cast<char>('0' + k / 100),
@@ -83,10 +97,10 @@ class LineWriter {
                                  static_cast<char>('0' + k % 10)};
       std::size_t size = digits.size();
       while (digits[size - 1] == '0') --size;
-      out_.append(digits.data(), size);
+      raw(std::string_view(digits.data(), size));
       return;
     }
-    out_.append(nlohmann::json(value).dump());
+    raw(nlohmann::json(value).dump());
   }
   void optional_time(const std::optional<Timestamp>& time) {
     if (time) {
@@ -96,17 +110,50 @@ class LineWriter {
     }
   }
   void strings(const std::vector<std::string>& items) {
-    out_ += '[';
+    raw("[");
     for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) out_ += ',';
+      if (i > 0) raw(",");
       string(items[i]);
     }
-    out_ += ']';
+    raw("]");
   }
 
  private:
+  /// Where lines are written before they are copied to their string once, at their size: a
+  /// std::string would be zero-filled first. One per thread, reused for every record.
+  struct Buffer {
+    std::unique_ptr<char[]> data;
+    std::size_t size = 0;
+    bool busy = false;
+    void resize(std::size_t to, std::size_t keep) {  // keeps the first `keep` bytes
+      std::unique_ptr<char[]> bigger(to > 0 ? new char[to] : nullptr);
+      if (keep > 0) std::memcpy(bigger.get(), data.get(), keep);
+      data = std::move(bigger);
+      size = to;
+    }
+  };
+  static constexpr std::size_t kKeptScratch = std::size_t{1} << 20;
+  static thread_local Buffer scratch_;
+
+  /// Makes room for n more bytes.
+  [[gnu::always_inline]] void room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - pos_) < n) grow(n);
+  }
+  void grow(std::size_t n) {
+    const auto used = static_cast<std::size_t>(pos_ - buffer_->data.get());
+    buffer_->resize(std::max(buffer_->size * 2, used + n), used);
+    pos_ = buffer_->data.get() + used;
+    end_ = buffer_->data.get() + buffer_->size;
+  }
+
   std::string& out_;
+  Buffer own_;
+  Buffer* buffer_ = nullptr;
+  char* pos_ = nullptr;
+  char* end_ = nullptr;
 };
+
+thread_local LineWriter::Buffer LineWriter::scratch_;
 
 // 0: copied as is; 1: escaped; 2: first byte of a multi-byte sequence (validated).
 constexpr std::array<std::uint8_t, 256> kByteClass = [] {
@@ -119,8 +166,11 @@ constexpr std::array<std::uint8_t, 256> kByteClass = [] {
 }();
 
 void LineWriter::string(std::string_view text) {
-  const std::size_t mark = out_.size();
-  out_ += '"';
+  // Invariant: the room left holds the bytes of text not yet written (from run on) and the
+  // closing quote, so plain bytes are copied without further checks.
+  room(text.size() + 2);
+  const auto mark = static_cast<std::size_t>(pos_ - buffer_->data.get());
+  *pos_++ = '"';
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
   const auto length = static_cast<std::int32_t>(text.size());
   std::int32_t run = 0;  // start of the bytes not yet copied
@@ -152,46 +202,51 @@ void LineWriter::string(std::string_view text) {
       UChar32 code_point;
       U8_NEXT(bytes, offset, length, code_point);
       if (code_point < 0) {  // ill-formed: let nlohmann replace it exactly as it always did
-        out_.resize(mark);
-        out_.append(nlohmann::json(std::string(text))
-                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        pos_ = buffer_->data.get() + mark;
+        raw(nlohmann::json(std::string(text))
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
       }
       continue;
     }
-    out_.append(text.data() + run, static_cast<std::size_t>(offset - run));
+    const auto plain = static_cast<std::size_t>(offset - run);
+    if (plain > 0) std::memcpy(pos_, text.data() + run, plain);
+    pos_ += plain;
+    room(static_cast<std::size_t>(length - offset) + 6);  // the escape, the rest, the quote
     switch (c) {
       case '"':
-        out_.append("\\\"");
+        raw("\\\"");
         break;
       case '\\':
-        out_.append("\\\\");
+        raw("\\\\");
         break;
       case '\b':
-        out_.append("\\b");
+        raw("\\b");
         break;
       case '\f':
-        out_.append("\\f");
+        raw("\\f");
         break;
       case '\n':
-        out_.append("\\n");
+        raw("\\n");
         break;
       case '\r':
-        out_.append("\\r");
+        raw("\\r");
         break;
       case '\t':
-        out_.append("\\t");
+        raw("\\t");
         break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out_.append(escape, sizeof escape);
+        raw(std::string_view(escape, sizeof escape));
       }
     }
     run = ++offset;
   }
-  out_.append(text.data() + run, static_cast<std::size_t>(length - run));
-  out_ += '"';
+  const auto plain = static_cast<std::size_t>(length - run);
+  if (plain > 0) std::memcpy(pos_, text.data() + run, plain);
+  pos_ += plain;
+  *pos_++ = '"';
 }
 
 }  // namespace
@@ -241,149 +296,136 @@ nlohmann::ordered_json to_json(const Record& record) {
   return out;
 }
 
+// What the line of record will take, about: its strings plus the keys and punctuation around
+// them. Escapes may need more (the writer grows then); a close guess keeps the one allocation
+// near the line's size, which the record holds until it is committed.
+std::size_t expected_size(const Record& record) {
+  std::size_t size = 400 + record.feed.id.size() + record.feed.url.size() +
+                     record.feed.title.size() + record.feed.link.size() + record.guid.size() +
+                     record.url.size() + record.title.size() + record.summary.size() +
+                     record.content.size() + record.language.size() + record.published_raw.size() +
+                     record.updated_raw.size();
+  for (const auto& item : record.authors) size += item.size() + 3;
+  for (const auto& item : record.categories) size += item.size() + 3;
+  for (const auto& enclosure : record.enclosures) {
+    size += enclosure.url.size() + enclosure.type.size() + 48;
+  }
+  for (const auto& label : record.labels) size += label.size() + 3;
+  for (const auto& [label, score] : record.scores) size += label.size() + 12;
+  for (const auto& [label, items] : record.evidence) {
+    size += label.size() + 6;
+    for (const auto& item : items) size += item.term.size() + item.field.size() + 24;
+  }
+  return size;
+}
+
 std::string to_json_fields(const Record& record) {
   std::string out;
-  out.reserve(512 + record.title.size() + record.summary.size() + record.content.size() +
-              record.url.size() + record.guid.size());
-  LineWriter w(out);
-  w.key("feed");
-  w.raw("{");
-  w.key("id");
-  w.string(record.feed.id);
-  w.raw(",");
-  w.key("url");
-  w.string(record.feed.url);
-  w.raw(",");
-  w.key("title");
-  w.string(record.feed.title);
-  w.raw(",");
-  w.key("link");
-  w.string(record.feed.link);
-  w.raw("},");
-  w.key("guid");
-  w.string(record.guid);
-  w.raw(",");
-  w.key("url");
-  w.string(record.url);
-  w.raw(",");
-  w.key("title");
-  w.string(record.title);
-  w.raw(",");
-  w.key("summary");
-  w.string(record.summary);
-  w.raw(",");
-  w.key("content");
-  w.string(record.content);
-  w.raw(",");
-  w.key("authors");
-  w.strings(record.authors);
-  w.raw(",");
-  w.key("categories");
-  w.strings(record.categories);
-  w.raw(",");
-  w.key("language");
-  w.string(record.language);
-  w.raw(",");
-  w.key("published");
-  w.optional_time(record.published);
-  if (!record.published_raw.empty()) {
-    w.raw(",");
-    w.key("published_raw");
-    w.string(record.published_raw);
-  }
-  w.raw(",");
-  w.key("updated");
-  w.optional_time(record.updated);
-  if (!record.updated_raw.empty()) {
-    w.raw(",");
-    w.key("updated_raw");
-    w.string(record.updated_raw);
-  }
-  w.raw(",");
-  w.key("fetched");
-  w.string(format_rfc3339(record.fetched));
-  w.raw(",");
-  w.key("enclosures");
-  w.raw("[");
-  for (std::size_t i = 0; i < record.enclosures.size(); ++i) {
-    const Enclosure& enclosure = record.enclosures[i];
-    if (i > 0) w.raw(",");
-    w.raw("{");
-    w.key("url");
-    w.string(enclosure.url);
-    w.raw(",");
-    w.key("type");
-    w.string(enclosure.type);
-    w.raw(",");
-    w.key("length");
-    if (enclosure.length) {
-      w.integer(*enclosure.length);
-    } else {
-      w.raw("null");
+  {  // the writer trims out when it goes
+    LineWriter w(out, expected_size(record));
+    w.raw("\"feed\":{\"id\":");
+    w.string(record.feed.id);
+    w.raw(",\"url\":");
+    w.string(record.feed.url);
+    w.raw(",\"title\":");
+    w.string(record.feed.title);
+    w.raw(",\"link\":");
+    w.string(record.feed.link);
+    w.raw("},\"guid\":");
+    w.string(record.guid);
+    w.raw(",\"url\":");
+    w.string(record.url);
+    w.raw(",\"title\":");
+    w.string(record.title);
+    w.raw(",\"summary\":");
+    w.string(record.summary);
+    w.raw(",\"content\":");
+    w.string(record.content);
+    w.raw(",\"authors\":");
+    w.strings(record.authors);
+    w.raw(",\"categories\":");
+    w.strings(record.categories);
+    w.raw(",\"language\":");
+    w.string(record.language);
+    w.raw(",\"published\":");
+    w.optional_time(record.published);
+    if (!record.published_raw.empty()) {
+      w.raw(",\"published_raw\":");
+      w.string(record.published_raw);
     }
-    w.raw("}");
-  }
-  w.raw("],");
-  w.key("labels");
-  w.strings(record.labels);
-  w.raw(",");
-  w.key("scores");
-  w.raw("{");
-  bool first = true;
-  for (const auto& [label, score] : record.scores) {
-    if (!first) w.raw(",");
-    first = false;
-    w.string(label);
-    w.raw(":");
-    w.number(score);
-  }
-  w.raw("},");
-  w.key("evidence");
-  w.raw("{");
-  first = true;
-  for (const auto& [label, items] : record.evidence) {
-    if (!first) w.raw(",");
-    first = false;
-    w.string(label);
-    w.raw(":[");
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) w.raw(",");
-      w.raw("{");
-      w.key("term");
-      w.string(items[i].term);
-      w.raw(",");
-      w.key("field");
-      w.string(items[i].field);
+    w.raw(",\"updated\":");
+    w.optional_time(record.updated);
+    if (!record.updated_raw.empty()) {
+      w.raw(",\"updated_raw\":");
+      w.string(record.updated_raw);
+    }
+    w.raw(",\"fetched\":");
+    w.string(format_rfc3339(record.fetched));
+    w.raw(",\"enclosures\":[");
+    for (std::size_t i = 0; i < record.enclosures.size(); ++i) {
+      const Enclosure& enclosure = record.enclosures[i];
+      w.raw(i > 0 ? std::string_view(",{\"url\":") : std::string_view("{\"url\":"));
+      w.string(enclosure.url);
+      w.raw(",\"type\":");
+      w.string(enclosure.type);
+      w.raw(",\"length\":");
+      if (enclosure.length) {
+        w.integer(*enclosure.length);
+      } else {
+        w.raw("null");
+      }
       w.raw("}");
     }
-    w.raw("]");
+    w.raw("],\"labels\":");
+    w.strings(record.labels);
+    w.raw(",\"scores\":{");
+    bool first = true;
+    for (const auto& [label, score] : record.scores) {
+      if (!first) w.raw(",");
+      first = false;
+      w.string(label);
+      w.raw(":");
+      w.number(score);
+    }
+    w.raw("},\"evidence\":{");
+    first = true;
+    for (const auto& [label, items] : record.evidence) {
+      if (!first) w.raw(",");
+      first = false;
+      w.string(label);
+      w.raw(":[");
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        w.raw(i > 0 ? std::string_view(",{\"term\":") : std::string_view("{\"term\":"));
+        w.string(items[i].term);
+        w.raw(",\"field\":");
+        w.string(items[i].field);
+        w.raw("}");
+      }
+      w.raw("]");
+    }
+    w.raw("}}");
   }
-  w.raw("}}");
   return out;
 }
 
 std::string assemble_json_line(std::optional<std::int64_t> seq, std::string_view id, Event event,
                                std::string_view fields) {
   std::string out;
-  out.reserve(64 + id.size() + fields.size());
-  LineWriter w(out);
-  w.raw("{");
-  w.key("v");
-  w.raw("1,");
-  w.key("seq");
-  if (seq) {
-    w.integer(*seq);
-  } else {
-    w.raw("null");
+  {
+    LineWriter w(out, 64 + id.size() + fields.size());
+    w.raw("{\"v\":1,\"seq\":");
+    if (seq) {
+      w.integer(*seq);
+    } else {
+      w.raw("null");
+    }
+    w.raw(",\"id\":");
+    w.string(id);
+    w.raw(",\"event\":");
+    w.string(to_string(event));
+    w.raw(",");
+    w.raw(fields);
   }
-  w.raw(",");
-  w.key("id");
-  w.string(id);
-  w.raw(",");
-  w.key("event");
-  w.string(to_string(event));
-  w.raw(",");
-  w.raw(fields);
   return out;
 }
 

@@ -151,5 +151,20 @@ TEST(RecordJson, EveryThousandthScoreIsPrintedAsNlohmannPrintsIt) {
   }
 }
 
+// The writer sizes its buffer from the record and grows it when escapes overflow it; a record
+// far past the buffer kept between records (1 MiB) is written whole, and the next one is too.
+TEST(RecordJson, HugeAndEscapeHeavyRecordsAreWrittenWhole) {
+  Record huge = sample();
+  huge.content.reserve(3 << 20);
+  for (int i = 0; i < 300'000; ++i) huge.content += "\"\x01 é\n";  // 8 bytes in, 19 out
+  huge.summary = std::string(70'000, '"');                         // twice its size out
+  Record small = sample();
+  for (const Record& record : {huge, small, huge}) {
+    const std::string expected =
+        to_json(record).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    ASSERT_EQ(to_json_line(record), expected);
+  }
+}
+
 }  // namespace
 }  // namespace wirewatch::core
