@@ -10,13 +10,12 @@
 namespace wirewatch::store {
 namespace {
 
-std::string join_labels(const std::vector<std::string>& labels) {
-  std::string text;
+void join_labels(const std::vector<std::string>& labels, std::string& text) {
+  text.clear();
   for (const auto& label : labels) {
     if (!text.empty()) text += '\n';
     text += label;
   }
-  return text;
 }
 
 // What a reader sees, as normalize::content_hash, but over the canonical link: a feed that
@@ -72,7 +71,7 @@ class BatchWriter {
     if (!cached) return cached.error();
     detail::FeedIndex* const index = &(*cached)->index;
     detail::PresentIds present;
-    for (const auto& record : outcome.records) present.insert(record.id);
+    for (const auto& record : outcome.records) present.add(record.id);
     const auto resolution = impl_.options.last_seen_resolution.count();
     for (const auto& record : outcome.records) {
       const std::string& link = record.link;
@@ -142,8 +141,9 @@ class BatchWriter {
     insert.bind(1, entry.seq);
     insert.bind_static(2, entry.id);
     insert.bind_static(3, entry.feed_id);
-    insert.bind(4, std::string_view(core::to_string(entry.event)));
-    insert.bind(5, join_labels(entry.labels));
+    insert.bind_static(4, core::to_string(entry.event));  // a literal
+    join_labels(entry.labels, labels_);
+    insert.bind_static(5, labels_);
     insert.bind(6, now_);
     insert.bind_static(7, entry.json);  // ~2 KiB; alive until the step below
     if (auto inserted = impl_.run(insert, "cannot append to the outbox"); !inserted) {
@@ -155,6 +155,7 @@ class BatchWriter {
 
   Store::Impl& impl_;
   std::int64_t now_;
+  std::string labels_;  // the outbox row's labels, one per line (reused)
 };
 
 }  // namespace

@@ -2,14 +2,20 @@
 
 namespace wirewatch::store::detail {
 
-void FeedIndex::index(const std::string& id, const SeenEntry& entry) {
-  if (!entry.link.empty()) id_by_link_[entry.link] = id;
-  id_by_hash_[entry.content_hash] = id;
+void FeedIndex::index(Row& row) {
+  if (!row.second.link.empty()) by_link_[row.second.link] = &row;
+  by_hash_[row.second.content_hash] = &row;
+}
+
+void FeedIndex::reserve(std::size_t rows) {
+  by_id_.reserve(rows);
+  by_link_.reserve(rows);
+  by_hash_.reserve(rows);
 }
 
 void FeedIndex::load(std::string id, SeenEntry entry) {
-  index(id, entry);
-  by_id_.insert_or_assign(std::move(id), std::move(entry));
+  auto [row, inserted] = by_id_.insert_or_assign(std::move(id), std::move(entry));
+  index(*row);
 }
 
 const SeenEntry* FeedIndex::find(const std::string& id) const {
@@ -32,14 +38,14 @@ Observation FeedIndex::observe(const std::string& id, const std::string& link,
       }
       return observation;
     }
-    if (const auto old = id_by_hash_.find(entry.content_hash);
-        old != id_by_hash_.end() && old->second == id) {
-      id_by_hash_.erase(old);
+    if (const auto old = by_hash_.find(entry.content_hash);
+        old != by_hash_.end() && old->second == &*known) {
+      by_hash_.erase(old);
     }
     entry.content_hash = hash;
     entry.link = link;
     entry.last_seen = now;
-    index(id, entry);
+    index(*known);
     observation.verdict = Verdict::update;
     observation.write = Observation::Write::update_content;
     return observation;
@@ -47,29 +53,28 @@ Observation FeedIndex::observe(const std::string& id, const std::string& link,
 
   // An unknown id: the same entry under a new GUID when its canonical link, else its
   // content, is known, and the entry with that link is not in this document as well.
-  const SeenEntry* same = nullptr;
+  const Row* same = nullptr;
   if (!link.empty()) {
-    if (const auto by_link = id_by_link_.find(link);
-        by_link != id_by_link_.end() && !present.contains(by_link->second)) {
-      same = find(by_link->second);
+    if (const auto by_link = by_link_.find(link);
+        by_link != by_link_.end() && !present.contains(by_link->second->first)) {
+      same = by_link->second;
     }
   }
   if (same == nullptr) {
-    if (const auto by_hash = id_by_hash_.find(hash); by_hash != id_by_hash_.end()) {
-      same = find(by_hash->second);
+    if (const auto by_hash = by_hash_.find(hash); by_hash != by_hash_.end()) {
+      same = by_hash->second;
     }
   }
-  SeenEntry entry{id, link, hash, now};
+  SeenEntry entry{same == nullptr ? id : same->second.emit_id, link, hash, now};
   observation.write = Observation::Write::insert;
   if (same == nullptr) {
     observation.verdict = Verdict::new_entry;
   } else {
-    entry.emit_id = same->emit_id;
-    observation.verdict = same->content_hash == hash ? Verdict::unchanged : Verdict::update;
+    observation.verdict = same->second.content_hash == hash ? Verdict::unchanged : Verdict::update;
   }
-  observation.emit_id = entry.emit_id;
-  index(id, entry);
-  by_id_.emplace(id, std::move(entry));
+  Row& row = *by_id_.emplace(id, std::move(entry)).first;
+  observation.emit_id = row.second.emit_id;
+  index(row);
   return observation;
 }
 

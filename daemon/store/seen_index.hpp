@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 namespace wirewatch::store::detail {
 
@@ -28,7 +29,8 @@ enum class Verdict {
 /// The decision for one entry, and the write the seen table needs to match memory.
 struct Observation {
   Verdict verdict = Verdict::unchanged;
-  std::string emit_id;  // the id the record goes out under
+  std::string_view emit_id;  // the id the record goes out under (held by the index: valid
+                             // until the index is changed or dropped)
   enum class Write {
     none,            // nothing changed
     insert,          // a new row for this id (a new entry, or a known one under a new id)
@@ -37,12 +39,33 @@ struct Observation {
   } write = Write::none;
 };
 
-/// The ids of the entries in the document being committed.
-using PresentIds = std::unordered_set<std::string_view>;
+/// The ids of the entries in the document being committed. Looked up only when an unknown id
+/// shares a known entry's link (rare), so the set is built on the first lookup.
+class PresentIds {
+ public:
+  void add(std::string_view id) { ids_.push_back(id); }
+  bool contains(std::string_view id) const {
+    if (set_.empty() && !ids_.empty()) set_.insert(ids_.begin(), ids_.end());
+    return set_.contains(id);
+  }
+
+ private:
+  std::vector<std::string_view> ids_;
+  mutable std::unordered_set<std::string_view> set_;
+};
 
 /// One feed's seen entries, findable by id, canonical link and content hash.
 class FeedIndex {
  public:
+  FeedIndex() = default;
+  FeedIndex(FeedIndex&&) noexcept = default;  // rows stay where they are: the pointers hold
+  FeedIndex& operator=(FeedIndex&&) noexcept = default;
+  FeedIndex(const FeedIndex&) = delete;  // a copy's maps would point into the original's rows
+  FeedIndex& operator=(const FeedIndex&) = delete;
+
+  /// Makes room for rows entries without rehashing (a feed's document and its recent rows).
+  void reserve(std::size_t rows);
+
   /// Adds a row loaded from the seen table.
   void load(std::string id, SeenEntry entry);
 
@@ -61,11 +84,14 @@ class FeedIndex {
   std::size_t size() const { return by_id_.size(); }
 
  private:
-  void index(const std::string& id, const SeenEntry& entry);
+  using Row = std::unordered_map<std::string, SeenEntry>::value_type;  // id and its entry
+  void index(Row& row);
 
+  // Rows are never erased (the whole index is dropped instead), and unordered_map nodes do not
+  // move, so the link and hash maps point at rows instead of holding copies of their ids.
   std::unordered_map<std::string, SeenEntry> by_id_;
-  std::unordered_map<std::string, std::string> id_by_link_;  // link → latest id with it
-  std::unordered_map<std::string, std::string> id_by_hash_;  // content hash → latest id
+  std::unordered_map<std::string, Row*> by_link_;  // link → the row that had it latest
+  std::unordered_map<std::string, Row*> by_hash_;  // content hash → the row that had it latest
 };
 
 }  // namespace wirewatch::store::detail

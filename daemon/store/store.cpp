@@ -120,6 +120,7 @@ Result<Store::Impl::CachedIndex*> Store::Impl::index_of(const std::string& feed_
   }
   CachedIndex cached;
   cached.last_use = commits;
+  cached.index.reserve(want);  // the document's entries and as many recent ones
   const std::size_t limit = std::max<std::size_t>(want, 64);
   auto& select = statements.select_seen_of_feed;
   select.bind(1, feed_id);

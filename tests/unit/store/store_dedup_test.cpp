@@ -77,6 +77,21 @@ TEST_F(StoreDedup, AnEntryWhoseGuidChangedButNotItsCanonicalLinkIsNotNew) {
   EXPECT_THAT(out[0].json, HasSubstr(R"("id":"guid-1")"));
 }
 
+// A link stays known after its entry moved to another link: a new GUID that comes back with
+// the old link is still that entry, under the id first sent out.
+TEST_F(StoreDedup, AnEntryIsFoundByALinkItHadBeforeAnUpdate) {
+  poll({record("un", "guid-1", "https://un.example/old", "Talks")});
+  const auto moved = poll({record("un", "guid-1", "https://un.example/new", "Talks")});
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved[0].event, core::Event::update);
+  const auto back = poll({record("un", "guid-2", "https://un.example/old", "Talks")});
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].event, core::Event::update);
+  EXPECT_EQ(back[0].id, "guid-1");
+  // And the hash it had before the update no longer finds it: that content is gone.
+  EXPECT_TRUE(poll({record("un", "guid-2", "https://un.example/old", "Talks")}).empty());
+}
+
 TEST_F(StoreDedup, AGuidChangeWithEditedContentIsAnUpdateNotNew) {
   poll({record("un", "guid-1", "https://un.example/story", "Old title")});
   const auto out = poll({record("un", "guid-2", "https://un.example/story", "New title")});

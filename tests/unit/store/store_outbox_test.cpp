@@ -119,5 +119,23 @@ TEST_F(StoreOutbox, SeenEntriesAreForgottenOnlyAfterLeavingTheirFeed) {
   EXPECT_EQ(result->emitted[0].id, "a3");
 }
 
+// tail --label and the sinks' label filters read labels back from the outbox rows.
+TEST_F(StoreOutbox, EachRecordKeepsItsOwnLabels) {
+  auto both = record("un", "b1", "https://un.example/b1");
+  both.labels = {"climate_diplomacy", "summit"};
+  auto none = record("un", "b2", "https://un.example/b2");
+  auto one = record("un", "b3", "https://un.example/b3");
+  one.labels = {"summit"};
+  std::vector<FeedOutcome> batch{document("un", {both, none, one})};
+  ASSERT_TRUE(store_->commit_batch(batch, kNow + hours{1}));
+  auto entries = store_->read_outbox(5, 10);
+  ASSERT_TRUE(entries) << entries.error().message;
+  ASSERT_EQ(entries->size(), 3u);
+  EXPECT_THAT((*entries)[0].labels, ElementsAre("climate_diplomacy", "summit"));
+  EXPECT_TRUE((*entries)[1].labels.empty());
+  EXPECT_THAT((*entries)[2].labels, ElementsAre("summit"));
+  EXPECT_EQ((*entries)[2].event, core::Event::new_entry);
+}
+
 }  // namespace
 }  // namespace wirewatch::store
