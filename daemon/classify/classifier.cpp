@@ -142,6 +142,9 @@ class Scorer {
     word_starts.clear();
     auto& matches = space_.matches;
     matches.clear();
+    // An empty field (most stories without a body) has no words, so nothing can match: every
+    // pattern holds a letter or digit.
+    if (text.empty()) return;
     rules_.scanner.scan(text, matches, word_starts, space_.scratch);
     if (matches.empty()) return;
 
