@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/time.hpp"
+#include "sinks/socket/socket_sink.hpp"
 
 namespace wirewatch::pipeline {
 namespace {
@@ -426,7 +427,22 @@ Metrics Engine::metrics() const {
   Metrics snapshot = metrics_;
   snapshot.feeds_by_health.clear();
   for (const auto& [id, feed] : feeds_) ++snapshot.feeds_by_health[feed->state.health];
+  const SocketCounts sockets = socket_counts();
+  snapshot.socket_clients = sockets.clients;
+  snapshot.socket_dropped = socket_dropped_before_ + sockets.dropped;
   return snapshot;
+}
+
+Engine::SocketCounts Engine::socket_counts() const {
+  SocketCounts counts;
+  if (!sinks_) return counts;
+  for (const auto& slot : sinks_->slots()) {
+    if (const auto* socket = dynamic_cast<const sinks::SocketSink*>(slot.sink.get())) {
+      counts.clients += static_cast<std::int64_t>(socket->client_count());
+      counts.dropped += socket->dropped_clients();
+    }
+  }
+  return counts;
 }
 
 std::vector<PollSummary> Engine::poll_all_once() {
@@ -638,6 +654,7 @@ std::vector<std::string> Engine::reload(config::Config config, ClassifierHandle 
   // store thread meanwhile delivers to the new sinks when it completes (SinkSet::deliver reads
   // from the outbox whatever a sink's position says it lacks).
   commit_pending();
+  socket_dropped_before_ += socket_counts().dropped;  // the counter goes on across reloads
   sinks_->close();
   // The old sinks' cursors, queued behind the commits, are saved before any is removed or
   // read back for the new sinks (a stdout sink reopened from a stale cursor would repeat

@@ -104,6 +104,12 @@ class Engine {
   void start_waiting();
   fetch::FetchRequest request_for(const FeedRuntime& feed) const;
   void housekeeping();
+  /// Clients connected to the socket sinks now, and clients they dropped as too slow.
+  struct SocketCounts {
+    std::int64_t clients = 0;
+    std::uint64_t dropped = 0;
+  };
+  SocketCounts socket_counts() const;
   /// A SinkSet whose cursors are saved on the store thread, behind the commits.
   std::unique_ptr<SinkSet> make_sink_set();
   /// Waits (on the io thread) until the store thread has run everything posted to it: the
@@ -132,6 +138,7 @@ class Engine {
   bool commit_scheduled_ = false;
   bool committing_ = false;  // a batch is on the store thread
   std::int64_t head_ = 0;    // the outbox's last seq as of the last commit that completed
+  std::uint64_t socket_dropped_before_ = 0;     // by socket sinks a reload replaced (metrics)
   std::vector<std::function<void()>> drained_;  // drain() callbacks waiting
   bool running_ = false;
   bool stopping_ = false;

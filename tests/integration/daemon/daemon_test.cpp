@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <random>
@@ -439,6 +440,19 @@ int listen_unix(const fs::path& path) {
   return fd;
 }
 
+/// A client connected to the Unix socket at path, or -1.
+int connect_unix(const fs::path& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.string().size() + 1);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    return fd;
+  }
+  if (fd >= 0) ::close(fd);
+  return -1;
+}
+
 /// The daemon started the way systemd socket activation starts it: the listening socket as
 /// fd 3, LISTEN_FDS=1, LISTEN_PID=its pid. stdout and stderr go to log.
 class SocketActivatedDaemon {
@@ -633,6 +647,30 @@ TEST_F(DaemonTest, MetricsEndpointCountsWhatTheSinkHolds) {
       },
       20s))
       << page;
+
+  // A client on the socket sink shows in the clients gauge.
+  EXPECT_EQ(sample(page, "wirewatch_socket_clients"), 0) << page;
+  const int client = connect_unix(socket_path());
+  ASSERT_GE(client, 0) << std::strerror(errno);
+  EXPECT_TRUE(wait_for(
+      [&] {
+        page = http_get(port, "/metrics").second;
+        return sample(page, "wirewatch_socket_clients") == 1;
+      },
+      10s))
+      << page;
+  // A client that hangs up is noticed when the next record is written to it (a closed write
+  // side alone is a half-close, and such a client still gets records).
+  ::close(client);
+  publisher_.publish("/a.xml");
+  EXPECT_TRUE(wait_for(
+      [&] {
+        page = http_get(port, "/metrics").second;
+        return sample(page, "wirewatch_socket_clients") == 0;
+      },
+      10s))
+      << page;
+  EXPECT_EQ(sample(page, "wirewatch_socket_dropped_total"), 0) << page;
   const auto stopped = stop_daemon();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
 }
