@@ -158,8 +158,19 @@ Decision next_poll(const Cadence& cadence, int failures_before, const PollOutcom
     }
     case PollClass::gone:
     case PollClass::blocked: {
-      decision.health = outcome.poll_class == PollClass::gone ? Health::dormant : Health::blocked;
       decision.consecutive_failures = failures_before + 1;
+      if (outcome.poll_class == PollClass::gone &&
+          decision.consecutive_failures < kGoneConfirmations) {
+        // One 404 (a CDN or deploy hiccup) must not cost a day of news: until the feed has
+        // failed kGoneConfirmations times in a row it backs off like a transient failure.
+        decision.health = Health::failing;
+        delay = backoff(cadence, decision.consecutive_failures, random01);
+        decision.reason = "gone " + std::to_string(decision.consecutive_failures) + " of " +
+                          std::to_string(kGoneConfirmations) + ", backoff " +
+                          format_duration(delay);
+        break;
+      }
+      decision.health = outcome.poll_class == PollClass::gone ? Health::dormant : Health::blocked;
       delay = jittered(std::max(kSlowProbe, cadence.max_interval), random01);
       decision.reason =
           "slow probe every " + format_duration(std::max(kSlowProbe, cadence.max_interval));

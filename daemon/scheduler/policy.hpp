@@ -19,7 +19,7 @@ enum class PollClass {
   unchanged,     // 304, or 200 with the same body hash
   rate_limited,  // 429, or 503 with Retry-After: slows the whole host
   transient,     // 5xx, network error, timeout: full-jitter exponential backoff
-  gone,          // 404, 410: slow probe, dormant
+  gone,          // 404, 410: backoff, then (kGoneConfirmations in a row) slow probe, dormant
   blocked,       // 401, 403, bot walls: slow probe, a distinct state
   broken,        // not a feed, too large, bad redirect: backoff like transient
 };
@@ -29,7 +29,7 @@ enum class Health {
   ok,            // last poll succeeded
   failing,       // transient or broken failures, retrying with backoff
   rate_limited,  // the server asked us to slow down
-  dormant,       // gone (404/410): probed rarely, never dropped
+  dormant,       // gone (404/410) repeatedly: probed rarely, never dropped
   blocked,       // refused (401/403): probed rarely
 };
 
@@ -64,6 +64,9 @@ struct Decision {
 
 /// How long a gone or blocked feed waits between probes.
 inline constexpr Seconds kSlowProbe{24 * 3600};
+/// Consecutive failures, the last one a 404 or 410, before a feed is dormant (slow probes);
+/// the ones before back off as transient failures do.
+inline constexpr int kGoneConfirmations = 3;
 
 /// Decides the next poll. `random01` is a uniform draw in [0, 1) used for jitter and for
 /// full-jitter backoff; `failures_before` is the feed's consecutive failure count so far.

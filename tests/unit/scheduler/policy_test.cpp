@@ -61,6 +61,24 @@ TEST(Policy, RetryAfterIsHonoured) {
   EXPECT_EQ(decision.reason, "Retry-After 2m");
 }
 
+// A single 404 backs off like a transient failure; the feed goes dormant (slow probes) only
+// when the failures in a row reach kGoneConfirmations. A 403 is blocked at once.
+TEST(Policy, OneNotFoundBacksOffAndOnlyRepeatedOnesMakeAFeedDormant) {
+  PollOutcome gone{PollClass::gone, {}, {}, {}, {}};
+  auto first = next_poll(cadence(), 0, gone, kNow, 0.999);
+  EXPECT_EQ(first.health, Health::failing);
+  EXPECT_EQ(first.consecutive_failures, 1);
+  EXPECT_LE(first.next_due, kNow + Seconds{30 * 60});  // full jitter under 2 x interval
+  EXPECT_EQ(first.reason.rfind("gone 1 of 3, backoff ", 0), 0u) << first.reason;
+  auto second = next_poll(cadence(), 1, gone, kNow, 0.999);
+  EXPECT_EQ(second.health, Health::failing);
+  auto third = next_poll(cadence(), 2, gone, kNow, 0.0);
+  EXPECT_EQ(third.health, Health::dormant);
+  EXPECT_EQ(third.next_due, kNow + kSlowProbe);
+  PollOutcome blocked{PollClass::blocked, {}, {}, {}, {}};
+  EXPECT_EQ(next_poll(cadence(), 0, blocked, kNow, 0.0).health, Health::blocked);
+}
+
 TEST(Policy, GoneAndBlockedAreProbedSlowlyNeverParked) {
   PollOutcome gone{PollClass::gone, {}, {}, {}, {}};
   auto decision = next_poll(cadence(), 100, gone, kNow, 0.0);
