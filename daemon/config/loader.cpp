@@ -233,9 +233,14 @@ void read_sink(const YAML::Node& item, const std::string& path, Context& context
 void read_config(const YAML::Node& root, Context& context, Config& config) {
   const Present top = detail::read_section(root, "", detail::top_level_bindings(), config, context);
   config.defaults.user_agent = kUserAgent;
+  const std::size_t errors_before_defaults = context.errors.size();
   const Present defaults =
       read_optional(top, "defaults", detail::defaults_bindings(), config.defaults, context);
-  check_defaults(config.defaults, defaults, mark_of(top, "defaults", root.Mark()), context);
+  // Values are checked against each other only when each was read: a bad interval keeps its
+  // default, and "15m is outside ..." would be about a value nobody wrote.
+  if (context.errors.size() == errors_before_defaults) {
+    check_defaults(config.defaults, defaults, mark_of(top, "defaults", root.Mark()), context);
+  }
   read_optional(top, "classifier", detail::classifier_bindings(), config.classifier, context);
   read_optional(top, "metrics", detail::metrics_bindings(), config.metrics, context);
   read_optional(top, "store", detail::store_bindings(), config.store, context);

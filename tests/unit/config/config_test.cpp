@@ -276,6 +276,11 @@ sinks: [{type: stdout}]
   EXPECT_THAT(errors(minimal_plus("defaults: {interval: 7h}\n")),
               ElementsAre("cfg.yaml:9:22: defaults.interval: 7h is outside min_interval 5m to "
                           "max_interval 6h"));
+  // A bad interval is reported once: not again as its default (15m) against a max it exceeds.
+  EXPECT_THAT(errors(minimal_plus("defaults: {interval: 15x, max_interval: 30s, "
+                                  "min_interval: 1s}\n")),
+              ElementsAre("cfg.yaml:9:22: defaults.interval: bad duration: unknown unit 'x' in "
+                          "'15x'; units are ms, s, m, h, d"));
 }
 
 TEST(Config, ValuesCheckedBeyondTheirType) {
