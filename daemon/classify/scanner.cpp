@@ -20,6 +20,13 @@ std::uint64_t load8(const char* bytes) {
   return value;
 }
 
+/// The first two bytes, as first_two_ is indexed.
+unsigned load2(const char* bytes) {
+  std::uint16_t value = 0;
+  std::memcpy(&value, bytes, 2);
+  return value;
+}
+
 /// kHeadMask[n]: the low n bytes of a word (n <= 8).
 constexpr std::array<std::uint64_t, 9> kHeadMask{0,
                                                  0xFF,
@@ -36,47 +43,28 @@ std::uint64_t head_of(std::uint64_t loaded, std::size_t size) {
   return loaded & kHeadMask[size < 8 ? size : 8];
 }
 
-/// One multiplication: its top bits (the slot index, and the filter bit) depend on every
-/// byte of the head.
-std::uint64_t word_hash(std::uint64_t head, std::size_t size) {
-  return (head + size) * 0xD6E8FEB86659FD93ull;
+/// A word's key in the vocabulary: up to 8 bytes, its bytes zero padded (never the top bit set:
+/// ASCII letters and digits, so such a key matches only the same word); a longer word's first
+/// and last 8 bytes mixed, with the top bit set (a match is checked against the word's bytes).
+/// loaded: the word's first 8 bytes (16 bytes readable from word).
+std::uint64_t word_key(const char* word, std::uint64_t loaded, std::size_t size) {
+  if (size <= 8) return head_of(loaded, size);
+  return (loaded ^ (load8(word + size - 8) * 0x9E3779B97F4A7C15ull)) | std::uint64_t{1} << 63;
 }
 
-/// A word's bit in the vocabulary filter: the hash's top 16 bits (kFilterBits).
-std::uint64_t filter_bit(std::uint64_t hash) {
-  return hash >> 48;
+/// One multiplication: its top bits (the slot index) depend on every byte of the key.
+std::uint64_t word_hash(std::uint64_t key, std::size_t size) {
+  return (key + size) * 0xD6E8FEB86659FD93ull;
 }
 
-/// The bit of long_prefix_filter_ for a word's (or prefix's) first four bytes.
-std::uint32_t long_prefix_bit(const char* word) {
-  std::uint32_t head = 0;
-  std::memcpy(&head, word, 4);
-  return (head * 0x9E3779B1u) >> 20;  // 12 bits: kLongPrefixFilterBits
+/// The bucket of root prefixes for a word's (or prefix's) first bytes (head: those bytes, the
+/// rest zero).
+std::uint64_t root_prefix_bucket(std::uint64_t head, std::uint32_t shift) {
+  return (head * 0x9E3779B97F4A7C15ull) >> shift;
 }
 
 std::uint64_t move_hash(std::uint64_t key) {
   return key * 0x9E3779B97F4A7C15ull;
-}
-
-/// 1-36 for an ASCII digit or lowercase letter, else 0.
-constexpr std::array<std::uint8_t, 256> make_alnum_classes() {
-  std::array<std::uint8_t, 256> classes{};
-  for (int c = '0'; c <= '9'; ++c)
-    classes[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - '0' + 1);
-  for (int c = 'a'; c <= 'z'; ++c)
-    classes[static_cast<std::size_t>(c)] = static_cast<std::uint8_t>(c - 'a' + 11);
-  return classes;
-}
-constexpr std::array<std::uint8_t, 256> kAlnumClass = make_alnum_classes();
-constexpr unsigned kClasses = 37;
-
-unsigned alnum_class(char c) {
-  return kAlnumClass[static_cast<unsigned char>(c)];
-}
-
-/// The bucket of a word by its first two bytes (a one-byte word: its byte and class 0).
-unsigned pair_key(const char* word, std::size_t size) {
-  return alnum_class(word[0]) * kClasses + (size >= 2 ? alnum_class(word[1]) : 0u);
 }
 
 /// A pattern of whole ASCII words: " w1 w2 " or, a prefix, " w1 w2".
@@ -91,26 +79,25 @@ bool is_word_pattern(std::string_view pattern) {
 }
 
 /// Lowercases the ASCII letters of text into scratch.lowered (64 zero bytes after it), sets one
-/// bit per byte in scratch.alnum (an ASCII letter or digit) and scratch.bad (a byte >= 0x80, or
-/// a dot with a letter or digit on both sides), both ending with a zero word, and lists the runs
-/// of letters and digits. Sixteen bytes at a time where SSE2 is there.
-void index_text(std::string_view text, Scanner::Scratch& scratch) {
+/// bit per byte in scratch.bad (a byte >= 0x80 but those of a separator in separators_e280, or
+/// a dot with a letter or digit on both sides)
+/// and in scratch.stops (the byte after a run of letters and digits), both ending with a zero
+/// word, counts the runs ended before each 64-byte block, and lists the runs. Sixteen bytes at a
+/// time where SSE2 is there.
+void index_text(std::string_view text, Scanner::Scratch& scratch, std::uint64_t separators_e280) {
   const std::size_t blocks = text.size() / 64 + 1;  // 64 bytes each, the last one padded
   std::string& lowered = scratch.lowered;
   const std::size_t padded = blocks * 64 + 64;
   if (lowered.size() < padded) lowered.resize(padded);
   if (!text.empty()) std::memcpy(lowered.data(), text.data(), text.size());  // data() may be null
   std::memset(lowered.data() + text.size(), 0, padded - text.size());
-  scratch.alnum.resize(blocks + 1);
+  scratch.stops.resize(blocks + 1);
+  scratch.stops_before.resize(blocks + 1);
   scratch.bad.resize(blocks + 1);
-  scratch.alnum[blocks] = scratch.bad[blocks] = 0;
+  scratch.stops[blocks] = scratch.bad[blocks] = 0;
   const std::size_t most = text.size() / 2 + 2;  // runs: at most every other byte starts one
-  if (scratch.run_starts.size() < most) {
-    scratch.run_starts.resize(most);
-    scratch.run_stops.resize(most);
-  }
-  std::uint32_t* starts = scratch.run_starts.data();
-  std::uint32_t* stops = scratch.run_stops.data();
+  if (scratch.runs.size() < most) scratch.runs.resize(most);
+  Scanner::Run* bounds = scratch.runs.data();
   std::size_t runs = 0;
   std::size_t ends = 0;
   // Block b is finished once block b + 1's letters are known (a dot at its end joins or not).
@@ -122,14 +109,16 @@ void index_text(std::string_view text, Scanner::Scratch& scratch) {
     const std::uint64_t before = prev_alnum << 1 | carry;  // a letter or digit just before
     const std::uint64_t after = prev_alnum >> 1 | next_alnum << 63;
     carry = prev_alnum >> 63;
-    scratch.alnum[b] = prev_alnum;
     scratch.bad[b] = prev_high | (prev_dot & before & after);
     const auto base = static_cast<std::uint32_t>(b * 64);
     for (std::uint64_t m = prev_alnum & ~before; m != 0; m &= m - 1) {
-      starts[runs++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+      bounds[runs++].start = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
     }
-    for (std::uint64_t m = ~prev_alnum & before; m != 0; m &= m - 1) {
-      stops[ends++] = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
+    const std::uint64_t stops = ~prev_alnum & before;
+    scratch.stops[b] = stops;
+    scratch.stops_before[b] = static_cast<std::uint32_t>(ends);
+    for (std::uint64_t m = stops; m != 0; m &= m - 1) {
+      bounds[ends++].stop = base + static_cast<std::uint32_t>(__builtin_ctzll(m));
     }
   };
   char* bytes = lowered.data();
@@ -168,13 +157,25 @@ void index_text(std::string_view text, Scanner::Scratch& scratch) {
       }
     }
 #endif
+    // A code point U+2000-U+203F that folds to separators only (quotation marks, dashes) is
+    // a separator to the fast path too, when its three bytes lie in the block (else it is
+    // left to the general path).
+    for (std::uint64_t m = high & (high >> 1) & (high >> 2); m != 0; m &= m - 1) {
+      const unsigned k = static_cast<unsigned>(__builtin_ctzll(m));
+      const auto* at = reinterpret_cast<const unsigned char*>(bytes + b * 64 + k);
+      if (at[0] == 0xE2 && at[1] == 0x80 && (at[2] & 0xC0) == 0x80 &&
+          (separators_e280 >> (at[2] & 0x3F) & 1)) {
+        high &= ~(std::uint64_t{7} << k);
+        m &= ~(std::uint64_t{6} << k);  // its other bytes (its own bit goes below)
+      }
+    }
     if (b > 0) finish(b - 1, alnum);
     prev_alnum = alnum;
     prev_high = high;
     prev_dot = dot;
   }
   finish(blocks - 1, 0);  // the padding ends the last run
-  scratch.runs = runs;
+  scratch.run_count = runs;
 }
 
 /// The first set bit at or after pos, or limit when there is none before it.
@@ -199,34 +200,16 @@ static inline bool same_bytes(const char* a, const char* b, std::size_t size) {
   return size == 0 || head_of(load8(a) ^ load8(b), size) == 0;
 }
 
-__attribute__((always_inline)) inline std::uint32_t Scanner::find_word(const char* bytes,
-                                                                       std::size_t size,
-                                                                       std::uint64_t head,
-                                                                       std::uint64_t hash) const {
-  const std::uint64_t bit = filter_bit(hash);
-  if ((filter_[bit / 64] >> (bit % 64) & 1) == 0) return kNoWord;
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = hash >> slot_shift_;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.head == head && slot.size == size &&
-        (size <= 8 || same_bytes(pool_.data() + words_[slot.id].offset + 8, bytes + 8, size - 8))) {
-      return slot.id;
-    }
-    if (slot.id == kNoWord) return kNoWord;
-  }
-}
-
 __attribute__((always_inline)) inline std::uint32_t Scanner::next_state(std::uint32_t state,
-                                                                        std::uint32_t word) const {
-  if (state != 0 && in_moves_[word]) {
-    const std::uint64_t key = std::uint64_t{state} << 32 | word;
-    const std::size_t mask = moves_.size() - 1;
-    for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
-      if (moves_[i].key == key) return moves_[i].to;
-      if (moves_[i].key == 0) break;
-    }
+                                                                        std::uint32_t word,
+                                                                        std::uint32_t root) const {
+  const std::uint64_t key = std::uint64_t{state} << 32 | word;
+  const std::size_t mask = moves_.size() - 1;
+  for (std::size_t i = move_hash(key) >> move_shift_;; i = (i + 1) & mask) {
+    if (moves_[i].key == key) return moves_[i].to;
+    if (moves_[i].key == 0) break;
   }
-  return root_[word];
+  return root;
 }
 
 __attribute__((always_inline)) inline bool Scanner::starts_with(const char* word, std::size_t size,
@@ -234,48 +217,59 @@ __attribute__((always_inline)) inline bool Scanner::starts_with(const char* word
   return prefix.size <= size && same_bytes(pool_.data() + prefix.offset, word, prefix.size);
 }
 
-__attribute__((always_inline)) inline void Scanner::on_word(
-    const char* word, std::size_t size, unsigned key, unsigned flags, std::uint32_t start,
-    std::uint32_t index, std::uint32_t& state, std::vector<PatternMatch>& out) const {
-  if (state != 0) {
-    for (std::uint32_t k = prefix_begin_[state]; k < prefix_begin_[state + 1]; ++k) {
+template <bool Overflow>
+__attribute__((always_inline)) inline void Scanner::on_word(const char* word, std::size_t size,
+                                                            std::uint32_t start,
+                                                            std::uint32_t index,
+                                                            std::uint32_t& state, unsigned flags,
+                                                            PatternMatch*& out) const {
+  // The prefixes that end a phrase from the current state (flagged in the state's code).
+  if (state & kHasPrefixes) {
+    const std::uint32_t s = state >> kStateShift;
+    for (std::uint32_t k = prefix_begin_[s]; k < prefix_begin_[s + 1]; ++k) {
       const PrefixOut& p = prefix_[k];
-      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+      if (starts_with(word, size, p.word)) *out++ = {p.pattern, start + p.word.size, index};
     }
   }
+  const std::uint64_t loaded = load8(word);
+  // The root's prefixes whose first bytes hash as the word's (none when it is shorter).
   if (flags & kRootPrefix) {
-    // (A one-byte word's bucket is empty: a prefix's second byte is a letter or digit.)
-    const std::uint32_t mid = root_prefix_long_[key];
-    for (std::uint32_t k = root_prefix_begin_[key]; k < mid; ++k) {
-      const PrefixOut& p = root_prefix_[k];
-      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
-    }
-    const std::uint32_t end = root_prefix_begin_[key + 1];
-    if (mid < end && size >= kLongPrefix) {
-      const std::uint32_t bit = long_prefix_bit(word);
-      if (long_prefix_filter_[bit / 64] >> (bit % 64) & 1) {
-        for (std::uint32_t k = mid; k < end; ++k) {
-          const PrefixOut& p = root_prefix_[k];
-          if (starts_with(word, size, p.word)) {
-            out.push_back({p.pattern, start + p.word.size, index});
-          }
-        }
+    const std::uint64_t bucket = root_prefix_bucket(loaded & root_prefix_mask_, kRootPrefixShift);
+    if ((root_prefix_filter_[bucket / 64] >> (bucket % 64) & 1) && size >= root_prefix_key_) {
+      for (std::uint32_t k = root_prefix_begin_[bucket]; k < root_prefix_begin_[bucket + 1]; ++k) {
+        const PrefixOut& p = root_prefix_[k];
+        if (starts_with(word, size, p.word)) *out++ = {p.pattern, start + p.word.size, index};
       }
     }
-    for (const PrefixOut& p : short_prefix_) {
-      if (starts_with(word, size, p.word)) out.push_back({p.pattern, start + p.word.size, index});
+  }
+  // The vocabulary: two slots read, the one holding the word selected (0: neither).
+  const std::uint64_t key = word_key(word, loaded, size);
+  const Slot* slot = slots_.data() + (word_hash(key, size) >> slot_shift_);
+  std::uint64_t found = slot[0].head == key ? slot[0].info : 0;
+  found |= slot[1].head == key ? slot[1].info : 0;
+  if (size > 8 && found != 0) {
+    const WordRef ref = words_[(found >> 32 & ~kInMoves) - 1];
+    if (ref.size != size || !same_bytes(pool_.data() + ref.offset, word, size)) found = 0;
+  }
+  if (Overflow && found == 0) {
+    for (const Slot& other : overflow_) {
+      const WordRef ref = words_[(other.info >> 32 & ~kInMoves) - 1];
+      if (ref.size == size && same_bytes(pool_.data() + ref.offset, word, size)) {
+        found = other.info;
+      }
     }
   }
-  const std::uint64_t head = head_of(load8(word), size);
-  const std::uint32_t id = find_word(word, size, head, word_hash(head, size));
-  if (id == kNoWord) {
-    state = 0;
-    return;
+  std::uint32_t next = static_cast<std::uint32_t>(found);
+  if ((found >> 32 & kInMoves) && state != 0) {
+    next = next_state(state, static_cast<std::uint32_t>(found >> 32 & ~kInMoves) - 1, next);
   }
-  state = next_state(state, id);
-  const auto end = static_cast<std::uint32_t>(start + size + 1);
-  for (std::uint32_t k = whole_begin_[state]; k < whole_begin_[state + 1]; ++k) {
-    out.push_back({whole_[k], end, index});
+  state = next;
+  if (next & kHasWholes) {
+    const std::uint32_t s = next >> kStateShift;
+    const auto end = static_cast<std::uint32_t>(start + size + 1);
+    for (std::uint32_t k = whole_begin_[s]; k < whole_begin_[s + 1]; ++k) {
+      *out++ = {whole_[k], end, index};
+    }
   }
 }
 
@@ -286,15 +280,23 @@ template <typename Feeder>
 struct ScanOut {
   const Scanner& scanner;
   Feeder& feeder;
-  std::vector<PatternMatch>& matches;
-  std::vector<std::uint32_t>& word_starts;
+  std::vector<PatternMatch>& found;          // the matches (scratch: grown, never shrunk)
+  std::size_t& matched;                      // how many there are
+  std::vector<std::uint32_t>& word_offsets;  // the words' offsets (scratch: grown, never shrunk)
+  std::uint32_t& words;                      // how many there are
   std::string& word;         // the current word's bytes, with slack for 8-byte loads
   std::size_t size = 0;      // bytes in the current word
   std::size_t state = 0;     // byte automaton
   std::size_t offset = 0;    // folded bytes so far
-  std::uint32_t phrase = 0;  // word automaton
+  std::uint32_t phrase = 0;  // word automaton (its state code)
   std::uint32_t word_offset = 0;
   std::size_t next_run = 0;  // the fast path's next run of letters and digits
+
+  /// Where the next match goes, with room for more after it.
+  PatternMatch* room(std::size_t more) {
+    if (found.size() < matched + more) found.resize(std::max(found.size() * 2, matched + more));
+    return found.data() + matched;
+  }
 
   void reserve(std::size_t more) {
     if (size + more + 16 > word.size()) word.resize(std::max(word.size() * 2, size + more + 16));
@@ -303,15 +305,14 @@ struct ScanOut {
   /// A space (fold_into puts nothing else one byte at a time): ends the word.
   void put(char c) {
     if (size != 0) {
-      // Most words start with two bytes no pattern word starts with: nothing to look up.
-      const unsigned key = pair_key(word.data(), size);
-      const unsigned flags = scanner.relevant_[key];
-      if (flags & Scanner::kRelevant) {
-        scanner.on_word(word.data(), size, key, flags, word_offset,
-                        static_cast<std::uint32_t>(word_starts.size() - 1), phrase, matches);
+      PatternMatch* out = room(scanner.max_outputs_);
+      const unsigned flags = scanner.first_two_[load2(word.data())];
+      if (scanner.has_overflow_) {
+        scanner.on_word<true>(word.data(), size, word_offset, words - 1, phrase, flags, out);
       } else {
-        phrase = 0;
+        scanner.on_word<false>(word.data(), size, word_offset, words - 1, phrase, flags, out);
       }
+      matched = static_cast<std::size_t>(out - found.data());
       size = 0;
     }
     ++offset;
@@ -328,7 +329,10 @@ struct ScanOut {
     }
   }
 
-  void word_start() { word_starts.push_back(static_cast<std::uint32_t>(offset)); }
+  void word_start() {
+    if (words == word_offsets.size()) word_offsets.resize(word_offsets.size() * 2 + 64);
+    word_offsets[words++] = static_cast<std::uint32_t>(offset);
+  }
 
   /// A run of ASCII letters and digits from text[i]: folded into the word, and fed to the byte
   /// automaton until it is back at its root.
@@ -391,6 +395,55 @@ struct ScanOut {
     return i;
   }
 
+  /// Why take stopped: the runs ran out, a bad byte comes before the run or just after it,
+  /// or the byte automaton reads on with the run's word.
+  enum class Stop { end, bad, continues };
+
+  /// The words of runs [k, last) (with Continues, up to the first one the byte automaton
+  /// would read on with): their offsets to word_offsets from n, their matches to found.
+  /// Returns the run it stopped at. The loop holds no call.
+  template <bool Overflow>
+  std::size_t take(const Scanner::Scratch& index, std::size_t k, std::size_t last,
+                   std::uint32_t& words_so_far, std::uint32_t& phrase_state, std::uint32_t& at,
+                   Stop& why) {
+    const char* const lowered = index.lowered.data();
+    const Scanner::Run* const runs = index.runs.data();
+    const std::uint8_t* const first_two = scanner.first_two_.data();
+    std::uint32_t* const offsets = word_offsets.data();
+    std::uint32_t n = words_so_far;
+    std::uint32_t p = phrase_state;
+    std::uint32_t off = at;
+    // In chunks of at most kChunk words, each with room for all the matches they can give.
+    constexpr std::size_t kChunk = 64;
+    while (k < last && why == Stop::end) {
+      const Scanner::Run* run = runs + k;
+      const Scanner::Run* const chunk_end = runs + std::min(last, k + kChunk);
+      PatternMatch* out = room(kChunk * scanner.max_outputs_);
+      for (; run != chunk_end; ++run) {
+        const char* w = lowered + run->start;
+        const unsigned flags = first_two[load2(w)];
+        // From bytes_space_, the byte automaton reads on with the word: the general path's
+        // (from the root it does not, but the general path gives the same then).
+        if (flags & Scanner::kContinues) {
+          why = Stop::continues;
+          break;
+        }
+        const std::size_t length = run->stop - run->start;
+        // The word, then the space its separator folds to (from the root: bytes_space_).
+        offsets[n] = off;
+        scanner.on_word<Overflow>(w, length, off, n, p, flags, out);
+        off += static_cast<std::uint32_t>(length + 1);
+        ++n;
+      }
+      k = static_cast<std::size_t>(run - runs);
+      matched = static_cast<std::size_t>(out - found.data());
+    }
+    words_so_far = n;
+    phrase_state = p;
+    at = off;
+    return k;
+  }
+
   /// The ASCII fast path, from text[pos] on while the fold is between words (after a
   /// separator) and the byte automaton at its root or just past a space from it: takes each
   /// run of separators and the word after it straight from the index (scratch.lowered, its
@@ -399,10 +452,8 @@ struct ScanOut {
   /// followed by a byte >= 0x80 or by a dot that joins it to the next ("U.S"), or the end.
   std::size_t fast(std::string_view text, std::size_t pos, const Scanner::Scratch& index) {
     const std::size_t end = text.size();
-    const char* lowered = index.lowered.data();
-    const std::uint32_t* starts = index.run_starts.data();
-    const std::uint32_t* stops = index.run_stops.data();
-    const std::size_t runs = index.runs;
+    const Scanner::Run* runs = index.runs.data();
+    const std::size_t run_count = index.run_count;
     const std::size_t space = scanner.bytes_space_;
     // Bad bytes are never letters or digits, so the first one at or after pos lies in a gap
     // between words or at a word's end; limit end + 1: none.
@@ -411,44 +462,34 @@ struct ScanOut {
     std::uint32_t p = phrase;
     auto off = static_cast<std::uint32_t>(offset);
     std::size_t k = next_run;
-    while (k < runs && starts[k] < pos) ++k;  // the general path took those
-    auto word_index = static_cast<std::uint32_t>(word_starts.size());  // the next word's
-    for (;; ++k) {
-      if (k == runs) {  // separators to the end, or up to a bad byte
-        pos = std::min(bad, end);
-        break;
-      }
-      const std::size_t start = starts[k];
-      const std::size_t stop = stops[k];
-      if (bad <= stop) {  // before the word (a byte >= 0x80), or just after it
-        pos = bad < start ? bad : start;
-        break;
-      }
-      const char* w = lowered + start;
-      const std::size_t length = stop - start;
-      const unsigned key = pair_key(w, length);
-      const unsigned flags = scanner.relevant_[key];
-      if (s != 0 && (flags & Scanner::kContinues)) {
-        pos = start;
-        break;
-      }
-      // The word, then the space its separator folds to (from the root: bytes_space_).
-      word_starts.push_back(off);
-      if (flags & Scanner::kRelevant) {
-        scanner.on_word(w, length, key, flags, off, word_index, p, matches);
-      } else {
-        p = 0;
-      }
-      off += static_cast<std::uint32_t>(length + 1);
-      ++word_index;
-      s = space;
-      if (stop >= end) {
-        pos = end;
-        ++k;
-        break;
-      }
-      pos = stop + 1;
+    while (k < run_count && runs[k].start < pos) ++k;  // the general path took those
+    // The runs before the first one a bad byte comes before or just after: the words taken
+    // here (a bad byte lies in a gap or right after a word, so runs[k].stop >= bad there).
+    // Their number: the runs that end before the bad byte (a bit in stops per run's end).
+    std::size_t last = run_count;
+    if (bad <= end) {
+      const std::size_t b = bad / 64;
+      const std::uint64_t below = index.stops[b] & ((std::uint64_t{1} << (bad % 64)) - 1);
+      last = std::max<std::size_t>(
+          k, index.stops_before[b] + static_cast<std::size_t>(__builtin_popcountll(below)));
     }
+    if (word_offsets.size() < words + (last - k)) word_offsets.resize(words + (last - k) + 64);
+    Stop why = Stop::end;
+    std::uint32_t n = words;
+    const std::uint32_t before = n;
+    k = scanner.has_overflow_ ? take<true>(index, k, last, n, p, off, why)
+                              : take<false>(index, k, last, n, p, off, why);
+    if (why == Stop::end && k < run_count) why = Stop::bad;
+    if (n != before) s = space;
+    if (why == Stop::continues) {
+      pos = runs[k].start;
+    } else if (why == Stop::end) {  // separators to the end, or up to a bad byte
+      pos = std::min(bad, end);
+    } else {  // a bad byte before the word, or just after it
+      const std::size_t start = runs[k].start;
+      pos = bad < start ? bad : start;
+    }
+    words = n;
     next_run = k;
     state = s;
     phrase = p;
@@ -520,6 +561,18 @@ void Scanner::build(const Matcher& all) {
   pool_.append(16, '\0');  // slack for 8-byte loads
 
   bytes_.build();
+  // The code points U+2000-U+203F (UTF-8 E2 80 80-BF) that fold to separators only.
+  separators_e280_ = 0;
+  {
+    detail::Piece scratch[detail::kMaxPieces];
+    for (unsigned low = 0; low < 64; ++low) {
+      int count = 0;
+      const detail::Piece* pieces = detail::fold_table().lookup(0x2000 + low, scratch, count);
+      bool separator = count > 0;
+      for (int k = 0; k < count; ++k) separator &= pieces[k].kind == detail::Kind::separator;
+      if (separator) separators_e280_ |= std::uint64_t{1} << low;
+    }
+  }
   bytes_space_ = bytes_.transition(0, ' ');
   for (int c = 0; c < 256; ++c) {
     bytes_space_continues_[static_cast<std::size_t>(c)] =
@@ -534,21 +587,7 @@ void Scanner::build(const Matcher& all) {
     for (std::size_t s = size; s > 1; s >>= 1) --shift;
     return size;
   };
-  slots_.assign(table_size(vocabulary.size(), slot_shift_), Slot{});
-  for (std::uint32_t id = 0; id < vocabulary.size(); ++id) {
-    const WordRef ref = refs[id];
-    const std::uint64_t head = head_of(load8(pool_.data() + ref.offset), ref.size);
-    std::size_t i = word_hash(head, ref.size) >> slot_shift_;
-    while (slots_[i].id != kNoWord) i = (i + 1) & (slots_.size() - 1);
-    slots_[i] = Slot{head, ref.size, id};
-  }
   words_ = refs;
-  filter_.assign(kFilterBits / 64, 0);
-  for (const WordRef& ref : refs) {
-    const std::uint64_t hash =
-        word_hash(head_of(load8(pool_.data() + ref.offset), ref.size), ref.size);
-    filter_[filter_bit(hash) / 64] |= std::uint64_t{1} << (filter_bit(hash) % 64);
-  }
 
   // Failure links, breadth first; outputs merged down them; each state's moves: its own edges,
   // else its failure state's moves. moves[s] (s > 0) holds only the moves that differ from the
@@ -582,28 +621,79 @@ void Scanner::build(const Matcher& all) {
     }
   }
 
-  root_.assign(vocabulary.size(), 0);
-  for (const auto& [w, child] : children[0]) root_[w] = child;
+  // State codes (see kStateShift).
+  std::vector<std::uint32_t> code(states, 0);
+  for (std::size_t s = 1; s < states; ++s) {
+    code[s] = static_cast<std::uint32_t>(s << kStateShift) |
+              (prefix[s].empty() ? 0u : kHasPrefixes) | (whole[s].empty() ? 0u : kHasWholes);
+  }
+  std::vector<std::uint32_t> root(vocabulary.size(), 0);
+  for (const auto& [w, child] : children[0]) root[w] = code[child];
   std::size_t move_count = 0;
   for (std::size_t s = 1; s < states; ++s) {
-    for (const auto& [w, to] : moves[s]) move_count += to != root_[w];
+    for (const auto& [w, to] : moves[s]) move_count += code[to] != root[w];
   }
   moves_.assign(table_size(move_count, move_shift_), Move{});
+  std::vector<bool> in_moves(vocabulary.size(), false);
   for (std::size_t s = 1; s < states; ++s) {
     for (const auto& [w, to] : moves[s]) {
-      if (to == root_[w]) continue;
-      const std::uint64_t key = std::uint64_t{s} << 32 | w;
+      if (code[to] == root[w]) continue;
+      in_moves[w] = true;
+      const std::uint64_t key = std::uint64_t{code[s]} << 32 | w;
       std::size_t i = move_hash(key) >> move_shift_;
       while (moves_[i].key != 0) i = (i + 1) & (moves_.size() - 1);
-      moves_[i] = Move{key, to};
+      moves_[i] = Move{key, code[to]};
     }
   }
-  in_moves_.assign(vocabulary.size(), 0);
-  for (std::size_t s = 1; s < states; ++s) {
-    for (const auto& [w, to] : moves[s]) {
-      if (to != root_[w]) in_moves_[w] = 1;
+
+  // The vocabulary table, at most a quarter full and larger until every word can sit in its
+  // first slot or the next (first the words whose first slot is free, then the others).
+  // After four doublings the words left over (only if many words share a key: rules written to
+  // collide) are looked for in overflow_ when the slots do not hold a word.
+  const auto info = [&](std::uint32_t id) {
+    return std::uint64_t{(id + 1) | (in_moves[id] ? kInMoves : 0u)} << 32 | root[id];
+  };
+  const std::size_t smallest = table_size(vocabulary.size(), slot_shift_);
+  for (std::size_t size = smallest;; size *= 2) {
+    const bool last_try = size == smallest * 16;
+    slots_.assign(size + 1, Slot{});
+    overflow_.clear();
+    slot_shift_ = 64;
+    for (std::size_t s = size; s > 1; s >>= 1) --slot_shift_;
+    std::vector<std::uint32_t> later;
+    const auto place = [&](std::uint32_t id, std::size_t i) {
+      const WordRef ref = refs[id];
+      const char* bytes = pool_.data() + ref.offset;
+      slots_[i] = Slot{word_key(bytes, load8(bytes), ref.size), info(id)};
+    };
+    const auto first_slot = [&](std::uint32_t id) {
+      const WordRef ref = refs[id];
+      const char* bytes = pool_.data() + ref.offset;
+      return word_hash(word_key(bytes, load8(bytes), ref.size), ref.size) >> slot_shift_;
+    };
+    for (std::uint32_t id = 0; id < vocabulary.size(); ++id) {
+      const std::size_t i = first_slot(id);
+      if (slots_[i].info == 0) {
+        place(id, i);
+      } else {
+        later.push_back(id);
+      }
     }
+    bool placed = true;
+    for (const std::uint32_t id : later) {
+      const std::size_t i = first_slot(id) + 1;
+      if (slots_[i].info == 0) {
+        place(id, i);
+      } else if (last_try) {
+        overflow_.push_back(Slot{0, info(id)});
+      } else {
+        placed = false;
+        break;
+      }
+    }
+    if (placed) break;
   }
+  has_overflow_ = !overflow_.empty();
 
   whole_begin_.assign(states + 1, 0);
   prefix_begin_.assign(states + 1, 0);
@@ -616,83 +706,73 @@ void Scanner::build(const Matcher& all) {
   whole_begin_[states] = static_cast<std::uint32_t>(whole_.size());
   prefix_begin_[states] = static_cast<std::uint32_t>(prefix_.size());
 
-  // Which first two bytes a word needs to be looked up at all.
-  relevant_.assign(kClasses * kClasses, 0);
-  for (const WordRef& ref : refs)
-    relevant_[pair_key(pool_.data() + ref.offset, ref.size)] |= kRelevant;
-  for (const auto& outs : prefix) {
-    for (const PrefixOut& p : outs) {
-      const char* bytes = pool_.data() + p.word.offset;
-      if (p.word.size >= 2) {
-        relevant_[pair_key(bytes, p.word.size)] |= kRelevant;
-      } else {
-        for (unsigned c = 0; c < kClasses; ++c)
-          relevant_[alnum_class(bytes[0]) * kClasses + c] |= kRelevant;
-      }
-    }
-  }
-
-  // The root's prefix patterns, bucketed by their first two bytes (flagged in relevant_, with
-  // every key when there are one-byte ones).
-  std::vector<std::vector<PrefixOut>> buckets(kClasses * kClasses);
+  // The root's prefix patterns, bucketed by a hash of their first root_prefix_key_ bytes.
+  root_prefix_key_ = 8;
   for (const PrefixOut& p : prefix[0]) {
-    if (p.word.size < 2) {
-      short_prefix_.push_back(p);
-    } else {
-      buckets[pair_key(pool_.data() + p.word.offset, p.word.size)].push_back(p);
-    }
+    root_prefix_key_ = std::min<std::size_t>(root_prefix_key_, p.word.size);
+  }
+  std::vector<std::vector<PrefixOut>> buckets(std::size_t{1} << (64 - kRootPrefixShift));
+  for (const PrefixOut& p : prefix[0]) {
+    const std::uint64_t head = head_of(load8(pool_.data() + p.word.offset), root_prefix_key_);
+    buckets[root_prefix_bucket(head, kRootPrefixShift)].push_back(p);
   }
   root_prefix_begin_.assign(buckets.size() + 1, 0);
-  root_prefix_long_.assign(buckets.size(), 0);
-  long_prefix_filter_.assign(kLongPrefixFilterBits / 64, 0);
   for (std::size_t k = 0; k < buckets.size(); ++k) {
-    // Shorter prefixes first, then the long ones (the order of matches from one word does not
-    // matter: scan sorts them).
-    std::stable_partition(buckets[k].begin(), buckets[k].end(),
-                          [](const PrefixOut& p) { return p.word.size < kLongPrefix; });
     root_prefix_begin_[k] = static_cast<std::uint32_t>(root_prefix_.size());
-    for (const PrefixOut& p : buckets[k]) {
-      if (p.word.size < kLongPrefix) continue;
-      const std::uint32_t bit = long_prefix_bit(pool_.data() + p.word.offset);
-      long_prefix_filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
-    }
-    const auto shorter =
-        std::count_if(buckets[k].begin(), buckets[k].end(),
-                      [](const PrefixOut& p) { return p.word.size < kLongPrefix; });
-    root_prefix_long_[k] = root_prefix_begin_[k] + static_cast<std::uint32_t>(shorter);
     root_prefix_.insert(root_prefix_.end(), buckets[k].begin(), buckets[k].end());
   }
   root_prefix_begin_[buckets.size()] = static_cast<std::uint32_t>(root_prefix_.size());
+  root_prefix_mask_ = kHeadMask[root_prefix_key_];
+  root_prefix_filter_.assign(buckets.size() / 64, 0);
+  std::size_t widest = 0;
   for (std::size_t k = 0; k < buckets.size(); ++k) {
-    if (!buckets[k].empty() || !short_prefix_.empty()) relevant_[k] |= kRootPrefix;
+    if (!buckets[k].empty()) root_prefix_filter_[k / 64] |= std::uint64_t{1} << (k % 64);
+    widest = std::max(widest, buckets[k].size());
   }
-  // The words the byte automaton reads on from bytes_space_, by their first byte.
-  for (unsigned first = 0; first < kClasses; ++first) {
-    const char c = first == 0    ? ' '
-                   : first <= 10 ? static_cast<char>('0' + first - 1)
-                                 : static_cast<char>('a' + first - 11);
-    if (first == 0 || !bytes_space_continues_[static_cast<unsigned char>(c)]) continue;
-    for (unsigned second = 0; second < kClasses; ++second) {
-      relevant_[first * kClasses + second] |= kContinues;
+  // By a word's first two bytes (a one-byte word: its byte and the one after it).
+  first_two_.assign(std::size_t{1} << 16, 0);
+  for (unsigned first = 0; first < 256; ++first) {
+    if (!bytes_space_continues_[first]) continue;
+    for (unsigned second = 0; second < 256; ++second) first_two_[second << 8 | first] |= kContinues;
+  }
+  for (const PrefixOut& p : prefix[0]) {
+    const auto first = static_cast<unsigned char>(pool_[p.word.offset]);
+    if (p.word.size == 1) {
+      for (unsigned second = 0; second < 256; ++second)
+        first_two_[second << 8 | first] |= kRootPrefix;
+    } else {
+      const auto second = static_cast<unsigned char>(pool_[p.word.offset + 1]);
+      first_two_[unsigned{second} << 8 | first] |= kRootPrefix;
     }
   }
+  std::size_t most_prefixes = 0;
+  std::size_t most_wholes = 0;
+  for (std::size_t s = 1; s < states; ++s) {
+    most_prefixes = std::max(most_prefixes, prefix[s].size());
+    most_wholes = std::max(most_wholes, whole[s].size());
+  }
+  max_outputs_ = most_prefixes + widest + most_wholes;
 }
 
 void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,
                    std::vector<std::uint32_t>& word_starts, Scratch& scratch) const {
   const std::size_t first = matches.size();
   if (scratch.word.size() < 64) scratch.word.resize(64);
+  const auto base = static_cast<std::uint32_t>(word_starts.size());
+  std::uint32_t words = 0;
+  std::size_t matched = 0;
+  std::vector<PatternMatch>& found = scratch.matches;
   auto on_match = [&](std::uint32_t id, std::size_t end) {
-    matches.push_back(PatternMatch{bytes_ids_[id], static_cast<std::uint32_t>(end),
-                                   static_cast<std::uint32_t>(word_starts.size() - 1)});
+    if (matched == found.size()) found.resize(found.size() * 2 + 64);
+    found[matched++] = PatternMatch{bytes_ids_[id], static_cast<std::uint32_t>(end), words - 1};
   };
   // The fast path needs no byte pattern to start inside an ASCII word (true unless a rule has
   // a term like "G20峰会" without a space before it).
   const bool fast = bytes_skip_root_;
-  if (fast) index_text(text, scratch);
+  if (fast) index_text(text, scratch, separators_e280_);
   bytes_.feed(on_match, [&](auto& feeder) {
     using Out = ScanOut<std::remove_reference_t<decltype(feeder)>>;
-    Out out{*this, feeder, matches, word_starts, scratch.word};
+    Out out{*this, feeder, found, matched, scratch.word_starts, words, scratch.word};
     detail::Piece pieces[detail::kMaxPieces];
     detail::Folder<Out> folder(text, out, pieces);
     folder.begin();
@@ -706,6 +786,13 @@ void Scanner::scan(std::string_view text, std::vector<PatternMatch>& matches,
     }
     folder.end();
   });
+  word_starts.insert(word_starts.end(), scratch.word_starts.begin(),
+                     scratch.word_starts.begin() + words);
+  matches.insert(matches.end(), found.begin(),
+                 found.begin() + static_cast<std::ptrdiff_t>(matched));
+  if (base != 0) {  // the word indices count from the text's first word until here
+    for (std::size_t i = first; i < matches.size(); ++i) matches[i].word += base;
+  }
   // Matcher::scan's order: by end, the longer first. Almost sorted already (a word's prefix
   // matches come before the byte automaton's), so an insertion sort.
   const auto before = [&](const PatternMatch& a, const PatternMatch& b) {

@@ -38,21 +38,32 @@ class Scanner {
   /// Builds the scanner for every pattern of all (ids are all's).
   void build(const Matcher& all);
 
+  /// A run of ASCII letters and digits: where it starts and the byte after it.
+  struct Run {
+    std::uint32_t start = 0;
+    std::uint32_t stop = 0;
+  };
+
   /// Per-thread scratch space for scan; reused, so a warm scan does not allocate.
   struct Scratch {
     std::string word;  // the current folded word (the general path)
     // The ASCII fast path's index of the text: the text with its ASCII letters lowercased
-    // (and 64 zero bytes of slack), and one bit per byte for an ASCII letter or digit and
-    // for a byte the fast path leaves to the general one (>= 0x80, or a dot between two
-    // letters or digits: "U.S").
+    // (and 64 zero bytes of slack), and one bit per byte for a byte the fast path leaves to
+    // the general one (>= 0x80, or a dot between two letters or digits: "U.S").
     std::string lowered;
-    std::vector<std::uint64_t> alnum;
     std::vector<std::uint64_t> bad;
+    // One bit per byte that ends a run of letters and digits, and per 64 bytes, the runs that
+    // end before them: the runs before a given byte, without a search.
+    std::vector<std::uint64_t> stops;
+    std::vector<std::uint32_t> stops_before;
     // Where each run of ASCII letters and digits starts and the byte after it, in order:
     // read from arrays, the words of a field do not wait on each other's bounds.
-    std::vector<std::uint32_t> run_starts;
-    std::vector<std::uint32_t> run_stops;
-    std::size_t runs = 0;
+    std::vector<Run> runs;
+    std::size_t run_count = 0;
+    // The offsets of the words of the text and the matches, written through pointers and
+    // copied out at the end of scan (grown, never shrunk: no push_back per word).
+    std::vector<std::uint32_t> word_starts;
+    std::vector<PatternMatch> matches;
   };
 
   /// Folds text and appends its matches to matches (in order) and the offset of each word's
@@ -68,19 +79,18 @@ class Scanner {
   template <typename Feeder>
   friend struct ScanOut;
 
-  static constexpr std::uint32_t kNoWord = 0xFFFFFFFFu;
-
   /// A word of the patterns, in pool_.
   struct WordRef {
     std::uint32_t offset = 0;
     std::uint32_t size = 0;
   };
-  /// A vocabulary slot: the word's first 8 bytes (zero padded), its size and id; four to a
-  /// cache line. The rest of a longer word is in pool_ at words_[id].offset + 8.
+  /// A vocabulary slot: the word's key (word_key in scanner.cpp), the state the word
+  /// automaton moves to from its root on it, and its id + 1 (0: an empty slot) with kInMoves.
+  /// Every word sits in the slot its hash names or the next one, so a lookup reads two slots
+  /// and selects, without a loop.
   struct Slot {
     std::uint64_t head = 0;
-    std::uint32_t size = 0;
-    std::uint32_t id = kNoWord;  // kNoWord: empty slot
+    std::uint64_t info = 0;  // (id + 1 | kInMoves) << 32 | root state code
   };
   /// A prefix pattern's last word and the pattern.
   struct PrefixOut {
@@ -94,18 +104,19 @@ class Scanner {
     std::uint32_t to = 0;
   };
 
-  std::uint32_t find_word(const char* bytes, std::size_t size, std::uint64_t head,
-                          std::uint64_t hash) const;
-  std::uint32_t next_state(std::uint32_t state, std::uint32_t word) const;
+  /// The word automaton's move from state (not the root) on word, whose move from the root is
+  /// root.
+  std::uint32_t next_state(std::uint32_t state, std::uint32_t word, std::uint32_t root) const;
   bool starts_with(const char* word, std::size_t size, WordRef prefix) const;
 
   /// Reports the word patterns that end in the folded word at [start, start + size) (the
   /// buffer has 16 readable bytes past the end) and moves the word automaton.
-  /// key: the word's two-byte key (pair_key); index: its index in word_starts.
-  /// flags: relevant_[key].
-  void on_word(const char* word, std::size_t size, unsigned key, unsigned flags,
-               std::uint32_t start, std::uint32_t index, std::uint32_t& state,
-               std::vector<PatternMatch>& out) const;
+  /// index: its index among the words of the text; state: the word automaton's state code;
+  /// flags: first_two_'s for the word; out: room for max_outputs_ more matches.
+  /// Overflow: overflow_ is not empty.
+  template <bool Overflow>
+  void on_word(const char* word, std::size_t size, std::uint32_t start, std::uint32_t index,
+               std::uint32_t& state, unsigned flags, PatternMatch*& out) const;
 
   std::vector<std::uint32_t> lengths_;  // per pattern id of all: its length in bytes
 
@@ -113,48 +124,49 @@ class Scanner {
   std::size_t word_patterns_ = 0;
   std::string pool_;               // every word's bytes, with slack for 8-byte loads
   std::vector<WordRef> words_;     // word id → its bytes in pool_
-  std::vector<Slot> slots_;        // the vocabulary, open addressing, a power of two
-  std::uint32_t slot_shift_ = 63;  // hash >> slot_shift_ → slot
-  /// A filter in front of slots_: bit (hash % kFilterBits) is set for every vocabulary word,
-  /// so most words outside the vocabulary are turned away without touching a slot.
-  static constexpr std::size_t kFilterBits = std::size_t{1} << 16;
-  std::vector<std::uint64_t> filter_;
-  std::vector<std::uint32_t> root_;  // word id → the state after it from the root (0: none)
-  /// Word id → 1 when some state other than the root has a move on it that differs from the
-  /// root's (the others skip moves_).
-  std::vector<std::uint8_t> in_moves_;
-  std::vector<Move> moves_;  // the other states' moves, open addressing
+  std::vector<Slot> slots_;        // the vocabulary: a power of two, and one more slot
+  std::uint32_t slot_shift_ = 63;  // hash >> slot_shift_ → a word's first slot
+  std::vector<Slot> overflow_;     // words no slot holds (see build), their key unset
+  bool has_overflow_ = false;
+  static constexpr std::uint32_t kInMoves = 1u << 31;  // the word has moves_ (with the id)
+  std::vector<Move> moves_;                            // the other states' moves, open addressing
   std::uint32_t move_shift_ = 63;
+  /// The word automaton's states are handled as codes: the state << kStateShift, with
+  /// kHasPrefixes when prefix patterns end a phrase from it and kHasWholes when patterns end
+  /// there (the root: 0).
+  static constexpr std::uint32_t kHasPrefixes = 1;
+  static constexpr std::uint32_t kHasWholes = 2;
+  static constexpr std::uint32_t kStateShift = 2;
+  /// The most matches one word can give (phrase prefixes, root prefixes, whole patterns).
+  std::size_t max_outputs_ = 0;
   std::vector<std::uint32_t> whole_begin_;  // per state, into whole_: patterns ending there
   std::vector<std::uint32_t> whole_;
   std::vector<std::uint32_t> prefix_begin_;  // per state but the root, into prefix_
   std::vector<PrefixOut> prefix_;
-  // The root's prefix patterns ("negotiat"), by their first two bytes (digits and letters
-  // 1-36, anything else 0): root_prefix_[root_prefix_begin_[key] .. root_prefix_begin_[key+1]).
+  // The root's prefix patterns ("negotiat"), bucketed by a hash of their first
+  // root_prefix_key_ bytes (the shortest one's size, at most 8):
+  // root_prefix_[root_prefix_begin_[h] .. root_prefix_begin_[h + 1]).
+  static constexpr std::uint32_t kRootPrefixShift = 64 - 12;  // 4096 buckets
+  std::size_t root_prefix_key_ = 8;
+  std::uint64_t root_prefix_mask_ = 0;             // the low root_prefix_key_ bytes
+  std::vector<std::uint64_t> root_prefix_filter_;  // one bit per non-empty bucket
+  /// By a word's first two bytes (little-endian): kContinues when the byte automaton reads on
+  /// from bytes_space_ with the first byte, kRootPrefix when some root prefix pattern starts
+  /// with them (with the first byte, a one-byte one).
+  static constexpr unsigned kContinues = 1;
+  static constexpr unsigned kRootPrefix = 2;
+  std::vector<std::uint8_t> first_two_;
   std::vector<std::uint32_t> root_prefix_begin_;
   std::vector<PrefixOut> root_prefix_;
-  /// Per key: where the bucket's prefixes of kLongPrefix bytes or more start (each bucket has
-  /// its shorter ones first). Those are looked at only when the word's first kLongPrefix bytes
-  /// have their bit in long_prefix_filter_ (set for each such prefix's).
-  static constexpr std::size_t kLongPrefix = 4;
-  static constexpr std::size_t kLongPrefixFilterBits = std::size_t{1} << 12;
-  std::vector<std::uint32_t> root_prefix_long_;
-  std::vector<std::uint64_t> long_prefix_filter_;
-  std::vector<PrefixOut> short_prefix_;  // one-byte ones
-  /// By the same two-byte key, flags: kRelevant when some pattern word (or prefix) starts so
-  /// (a word without it matches nothing and sends the word automaton to its root);
-  /// kRootPrefix when some root prefix pattern may match (its bucket, or a one-byte one);
-  /// kContinues when the byte automaton reads on from bytes_space_ with the first byte.
-  static constexpr unsigned kRelevant = 1;
-  static constexpr unsigned kRootPrefix = 2;
-  static constexpr unsigned kContinues = 4;
-  std::vector<std::uint8_t> relevant_;
 
   // Byte patterns.
   Matcher bytes_;
   std::vector<std::uint32_t> bytes_ids_;  // bytes_'s id → all's id
   bool bytes_skip_root_ = true;           // no byte pattern starts with an ASCII letter or digit
-  std::uint32_t bytes_space_ = 0;         // bytes_'s state after a space from its root
+  /// Bit x: U+2000 + x (UTF-8 E2 80, 0x80 + x) folds to separators only (“ ” — ’), which the
+  /// fast path takes as it takes ASCII punctuation.
+  std::uint64_t separators_e280_ = 0;
+  std::uint32_t bytes_space_ = 0;                  // bytes_'s state after a space from its root
   std::array<bool, 256> bytes_space_continues_{};  // bytes that leave bytes_space_ for a
                                                    // state other than the root
 };
