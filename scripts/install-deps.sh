@@ -10,9 +10,10 @@ packages=(
   libpugixml-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev libboost-dev
   libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libsystemd-dev libgumbo-dev
   libicu-dev libutf8proc-dev libxxhash-dev libcli11-dev zlib1g-dev libdeflate-dev libbrotli-dev
+  libnats-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-feedparser sfeed
-  nginx newsboat time openssl
+  nginx newsboat time openssl nats-server
 )
 
 missing=()

@@ -1,5 +1,6 @@
 // `wirewatch once --config FILE`: one poll of every enabled feed through the whole pipeline
 // (fetch, parse, classify, store, sinks), then a summary per feed on stderr.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
@@ -46,6 +47,8 @@ void print_summary(const std::vector<pipeline::PollSummary>& summaries) {
 }
 
 int run_once(const OnceOptions& options) {
+  // Log lines go to stderr with the summary: stdout is for the records a stdout sink prints.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("wirewatch"));
   spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::warn);
   auto setup = load_engine_setup(options.config_path);
   if (!setup.ok) return setup.exit_code;

@@ -102,7 +102,9 @@ const std::vector<SectionSpec>& key_sections() {
        specs(sink_type_bindings(SinkType::socket))},
       {"sinks[] (type: stdout)", "Records on standard output; no keys of its own.",
        specs(sink_type_bindings(SinkType::stdout))},
-      {"sinks[] (type: nats)", "NATS JetStream publish, deduplicated by record id.",
+      {"sinks[] (type: nats)",
+       "NATS JetStream publish, one message per record, deduplicated by its message id "
+       "(record id and seq; see docs/sinks.md).",
        specs(sink_type_bindings(SinkType::nats))},
       {"metrics", "Prometheus text metrics.", specs(metrics_bindings())},
       {"store", "Retention in the SQLite store under state_dir.", specs(store_bindings())},

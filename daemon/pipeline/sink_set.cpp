@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "sinks/directory/directory_sink.hpp"
+#include "sinks/nats/nats_sink.hpp"
 #include "sinks/socket/socket_sink.hpp"
 #include "sinks/stdout/stdout_sink.hpp"
 
@@ -92,8 +93,15 @@ std::unique_ptr<sinks::Sink> SinkSet::make_sink(const config::SinkConfig& config
       return std::make_unique<sinks::SocketSink>(io_, std::move(options), std::move(reader),
                                                  filter);
     }
-    case config::SinkType::nats:
-      return nullptr;
+    case config::SinkType::nats: {
+      const auto& settings = std::get<config::NatsSinkConfig>(config.settings);
+      sinks::NatsSinkOptions options;
+      if (!settings.url.empty()) options.url = settings.url;
+      options.subject = settings.subject;
+      options.stream = settings.stream;
+      options.create_stream = settings.create_stream;
+      return std::make_unique<sinks::NatsSink>(std::move(options));
+    }
   }
   return nullptr;
 }
