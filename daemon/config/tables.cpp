@@ -267,7 +267,9 @@ const std::vector<Binding<StoreConfig>>& store_bindings() {
          return std::string();
        }},
       {{"seen_retention", ValueType::duration, "90d", false,
-        "How long an entry that left its feed is remembered; one that comes back later is new."},
+        "How long an entry that left its feed is remembered; one that comes back later is new. "
+        "At least 1h; rows are pruned by a last-seen date kept to the day, so in practice an "
+        "entry is remembered at least about a day."},
        +[](StoreConfig& s, const Value& v) {
          s.seen_retention = v.duration;
          return at_least(v.duration, 1h);
