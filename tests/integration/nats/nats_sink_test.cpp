@@ -141,21 +141,6 @@ class NatsSinkTest : public OnceTest {
         << nats_keys;
   }
 
-  /// The directory sink's lines, byte for byte, in file order.
-  std::vector<std::string> directory_lines() const {
-    std::vector<std::string> raw;
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(directory_ / "records")) {
-      files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) {
-      std::ifstream in(file);
-      for (std::string line; std::getline(in, line);) raw.push_back(line);
-    }
-    return raw;
-  }
-
   std::vector<StreamMessage> stream() const { return read_stream(nats_->url(), kStream); }
 
   /// The stored cursor of a sink and the store's last seq, from `wirewatch status --json`.
@@ -212,7 +197,7 @@ TEST_F(NatsSinkTest, EveryRecordArrivesOnceInSeqOrderAndRepeatsAreDeduplicated) 
   auto first = once();
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_TRUE(lines_with(first.err, "nats").empty()) << first.err;
-  auto lines = directory_lines();
+  auto lines = record_lines();
   ASSERT_EQ(lines.size(), 3u);
   expect_stream_holds(lines);
   EXPECT_EQ(cursor_and_head("nats:news.records"), Position(3, 3));
@@ -226,7 +211,7 @@ TEST_F(NatsSinkTest, EveryRecordArrivesOnceInSeqOrderAndRepeatsAreDeduplicated) 
   version = 2;
   auto third = once();
   ASSERT_EQ(third.exit_code, 0) << third.err;
-  lines = directory_lines();
+  lines = record_lines();
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(nlohmann::json::parse(lines[3])["event"], "update");
   expect_stream_holds(lines);
@@ -250,7 +235,7 @@ TEST_F(NatsSinkTest, TheLabelFilterPublishesOnlyMatchingRecordsAndTheCursorPasse
   write_nats_config("    labels: any\n");
   auto result = once();
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto lines = directory_lines();
+  const auto lines = record_lines();
   ASSERT_EQ(lines.size(), 5u);
   std::vector<std::string> flagged;
   for (const auto& line : lines) {
@@ -281,14 +266,14 @@ TEST_F(NatsSinkTest, AServerThatIsAwayLosesNothingAndGetsEverythingOnceWhenBack)
   ASSERT_EQ(errors.size(), 1u) << away.err << away.out;
   EXPECT_NE(errors[0].find("nats:news.records"), std::string::npos) << errors[0];
   EXPECT_NE(errors[0].find("cannot connect"), std::string::npos) << errors[0];
-  EXPECT_EQ(directory_lines().size(), 4u);
+  EXPECT_EQ(record_lines().size(), 4u);
   EXPECT_EQ(cursor_and_head("nats:news.records"), Position(2, 4));
 
   ASSERT_TRUE(nats_->start()) << nats_->log();
   auto back = once();
   ASSERT_EQ(back.exit_code, 0) << back.err;
   EXPECT_TRUE(lines_with(back.err, "nats").empty()) << back.err;
-  expect_stream_holds(directory_lines());
+  expect_stream_holds(record_lines());
   EXPECT_EQ(cursor_and_head("nats:news.records"), Position(4, 4));
 }
 

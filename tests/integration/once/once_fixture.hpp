@@ -66,9 +66,9 @@ class OnceTest : public ::testing::Test {
     return test_support::run_process({WIREWATCH_BINARY, "once", "--config", config_path()});
   }
 
-  /// Every record the directory sink holds, in file order.
-  std::vector<nlohmann::json> records() const {
-    std::vector<nlohmann::json> out;
+  /// Every line the directory sink holds, byte for byte, in file order.
+  std::vector<std::string> record_lines() const {
+    std::vector<std::string> out;
     if (!fs::exists(directory_ / "records")) return out;
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(directory_ / "records")) {
@@ -77,9 +77,15 @@ class OnceTest : public ::testing::Test {
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
       std::ifstream in(file);
-      std::string line;
-      while (std::getline(in, line)) out.push_back(nlohmann::json::parse(line));
+      for (std::string line; std::getline(in, line);) out.push_back(line);
     }
+    return out;
+  }
+
+  /// Every record the directory sink holds, in file order.
+  std::vector<nlohmann::json> records() const {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : record_lines()) out.push_back(nlohmann::json::parse(line));
     return out;
   }
 
