@@ -31,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from feed_server import serve  # noqa: E402  (the loopback feed server, shared with socket_load.py)
+from socket_client import ResumingClient  # noqa: E402  (shared with soak.py)
 
 
 class Publisher:
@@ -89,17 +90,13 @@ class Publisher:
         return etag, body.encode()
 
 
-class RawClient:
+class RawClient(ResumingClient):
     """Follows the socket sink, resuming with since=<last seq received>; keeps every seq."""
 
     def __init__(self, path):
-        self.path = path
         self.seqs = []
-        self.connections = 0
         self.lock = threading.Lock()
-        self.running = True
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        super().__init__(path, retry_delay=0.05)
 
     def last(self):
         with self.lock:
@@ -109,42 +106,11 @@ class RawClient:
         with self.lock:
             return len(self.seqs)
 
-    def loop(self):
-        while self.running:
-            try:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(0.5)
-                sock.connect(self.path)
-            except OSError:
-                time.sleep(0.05)
-                continue
-            self.connections += 1
-            try:
-                sock.sendall((json.dumps({"since": self.last(), "follow": True}) + "\n").encode())
-                buffer = b""
-                while self.running:
-                    try:
-                        chunk = sock.recv(1 << 16)
-                    except socket.timeout:
-                        continue
-                    if not chunk:
-                        break
-                    buffer += chunk
-                    *lines, buffer = buffer.split(b"\n")  # a torn last piece is never a record
-                    for line in lines:
-                        record = json.loads(line)
-                        if "seq" in record:
-                            with self.lock:
-                                self.seqs.append(record["seq"])
-            except OSError:
-                pass
-            finally:
-                sock.close()
-            time.sleep(0.05)
-
-    def stop(self):
-        self.running = False
-        self.thread.join()
+    def on_line(self, line):
+        record = json.loads(line)
+        if "seq" in record:
+            with self.lock:
+                self.seqs.append(record["seq"])
 
 
 def read_sink(directory):

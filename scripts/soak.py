@@ -46,6 +46,9 @@ import time
 import urllib.request
 from email.utils import formatdate
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from socket_client import ResumingClient  # noqa: E402  (shared with crash_test.py)
+
 WORDS = ("climate envoys talks summit ministers emissions finance pledge delegates "
          "negotiators market harbour council budget election railway football weather "
          "science health court trade energy").split()
@@ -276,59 +279,33 @@ def py_server(feeds_by_path, log_path, timeout_s):
     return server
 
 
-class SocketClient:
+class SocketClient(ResumingClient):
     """Follows the socket sink, reconnecting with since=<last seq received>; keeps every line."""
 
     def __init__(self, path, out_path):
-        self.path = path
         self.out = open(out_path, "ab")
-        self.last = 0
+        self.last_seq = 0
         self.count = 0
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        super().__init__(path, retry_delay=0.2)
 
-    def loop(self):
-        while self.running:
-            try:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(0.5)
-                sock.connect(self.path)
-            except OSError:
-                time.sleep(0.2)
-                continue
-            self.connections += 1
-            try:
-                sock.sendall((json.dumps({"since": self.last, "follow": True}) + "\n").encode())
-                buffer = b""
-                while self.running:
-                    try:
-                        chunk = sock.recv(1 << 16)
-                    except socket.timeout:
-                        continue
-                    if not chunk:
-                        break
-                    buffer += chunk
-                    *lines, buffer = buffer.split(b"\n")
-                    for line in lines:
-                        self.out.write(line + b"\n")
-                        try:
-                            seq = json.loads(line).get("seq")
-                        except ValueError:
-                            seq = None
-                        if isinstance(seq, int):
-                            self.last = seq
-                            self.count += 1
-                    self.out.flush()
-            except OSError:
-                pass
-            finally:
-                sock.close()
+    def last(self):
+        return self.last_seq
+
+    def on_line(self, line):
+        self.out.write(line + b"\n")
+        try:
+            seq = json.loads(line).get("seq")
+        except ValueError:
+            seq = None
+        if isinstance(seq, int):
+            self.last_seq = seq
+            self.count += 1
+
+    def on_chunk(self):
+        self.out.flush()
 
     def stop(self):
-        self.running = False
-        self.thread.join()
+        super().stop()
         self.out.close()
 
 
@@ -615,7 +592,7 @@ http {{
             while time.time() < deadline:
                 st = store_sample(db)
                 if st.get("outbox_max") and st.get("cursors", {}).get("archive") == st["outbox_max"] \
-                        and client.last >= st["outbox_max"]:
+                        and client.last_seq >= st["outbox_max"]:
                     break
                 time.sleep(1)
             take_sample()
