@@ -638,38 +638,30 @@ TEST_F(DaemonTest, MetricsEndpointCountsWhatTheSinkHolds) {
   EXPECT_NE(page.find("# TYPE wirewatch_records_total counter"), std::string::npos) << page;
   EXPECT_EQ(http_get(port, "/other").first, 404);
 
+  // Scrapes /metrics into page until series reads value (false when it never does).
+  const auto scrape_until = [&](const std::string& series, long long value, auto timeout) {
+    return wait_for(
+        [&] {
+          page = http_get(port, "/metrics").second;
+          return sample(page, series) == value;
+        },
+        timeout);
+  };
+
   // One more entry: the counters move with it.
   publisher_.publish("/b.xml");
-  ASSERT_TRUE(wait_for(
-      [&] {
-        page = http_get(port, "/metrics").second;
-        return sample(page, "wirewatch_records_total{event=\"new\"}") == 6;
-      },
-      20s))
-      << page;
+  ASSERT_TRUE(scrape_until("wirewatch_records_total{event=\"new\"}", 6, 20s)) << page;
 
   // A client on the socket sink shows in the clients gauge.
   EXPECT_EQ(sample(page, "wirewatch_socket_clients"), 0) << page;
   const int client = connect_unix(socket_path());
   ASSERT_GE(client, 0) << std::strerror(errno);
-  EXPECT_TRUE(wait_for(
-      [&] {
-        page = http_get(port, "/metrics").second;
-        return sample(page, "wirewatch_socket_clients") == 1;
-      },
-      10s))
-      << page;
+  EXPECT_TRUE(scrape_until("wirewatch_socket_clients", 1, 10s)) << page;
   // A client that hangs up is noticed when the next record is written to it (a closed write
   // side alone is a half-close, and such a client still gets records).
   ::close(client);
   publisher_.publish("/a.xml");
-  EXPECT_TRUE(wait_for(
-      [&] {
-        page = http_get(port, "/metrics").second;
-        return sample(page, "wirewatch_socket_clients") == 0;
-      },
-      10s))
-      << page;
+  EXPECT_TRUE(scrape_until("wirewatch_socket_clients", 0, 10s)) << page;
   EXPECT_EQ(sample(page, "wirewatch_socket_dropped_total"), 0) << page;
   const auto stopped = stop_daemon();
   EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
